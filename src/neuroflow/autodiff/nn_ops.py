@@ -1,0 +1,274 @@
+"""Neural-network ops: activation kernels, the fused dense op, fused cross-entropies.
+
+An activation kernel is a pair of raw-array functions: `forward(z) -> a` and
+`backward(g, z, a) -> dz`. The same kernels serve the stand-alone activation op and
+the fused `dense` op (matmul + bias + activation as one node of the graph).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from neuroflow.autodiff.tensor import Tensor, convert_to_tensor, record
+
+__all__ = [
+    "ActivationKernel", "KERNELS", "activation", "dense", "softmax", "log_softmax",
+    "sparse_softmax_cross_entropy", "softmax_cross_entropy", "sigmoid_cross_entropy",
+    "erf",
+]
+
+
+@dataclass(frozen=True)
+class ActivationKernel:
+    """Forward and backward of an element-wise (or last-axis) activation."""
+
+    name: str
+    forward: Callable[[np.ndarray], np.ndarray]
+    backward: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+    in_place: bool = False  # forward may overwrite z (backward then never reads z)
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1 / (1 + e), e / (1 + e)).astype(z.dtype, copy=False)
+
+
+def _relu_forward(z):
+    return np.maximum(z, 0, out=z)
+
+
+def _softmax_forward(z):
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    e /= e.sum(axis=-1, keepdims=True)
+    return e
+
+
+def _softmax_backward(g, z, a):
+    return a * (g - (g * a).sum(axis=-1, keepdims=True))
+
+
+_SQRT_2 = math.sqrt(2.0)
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def erf(x: np.ndarray) -> np.ndarray:
+    """The error function (Abramowitz & Stegun 7.1.26, |error| < 1.5e-7)."""
+    s = np.sign(x)
+    a = np.abs(x)
+    t = 1.0 / (1.0 + 0.3275911 * a)
+    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027
+                                                                         + t * 1.061405429))))
+    return (s * (1.0 - poly * np.exp(-a * a))).astype(x.dtype, copy=False)
+
+
+def _gelu_forward(z):
+    return 0.5 * z * (1 + erf(z / _SQRT_2))
+
+
+def _gelu_backward(g, z, a):
+    cdf = 0.5 * (1 + erf(z / _SQRT_2))
+    pdf = np.exp(-0.5 * z * z) / math.sqrt(2 * math.pi)
+    return g * (cdf + z * pdf)
+
+
+def _gelu_tanh_forward(z):
+    return 0.5 * z * (1 + np.tanh(_SQRT_2_OVER_PI * (z + 0.044715 * z**3)))
+
+
+def _gelu_tanh_backward(g, z, a):
+    u = _SQRT_2_OVER_PI * (z + 0.044715 * z**3)
+    t = np.tanh(u)
+    du = _SQRT_2_OVER_PI * (1 + 3 * 0.044715 * z * z)
+    return g * (0.5 * (1 + t) + 0.5 * z * (1 - t * t) * du)
+
+
+def _elu(alpha: float) -> ActivationKernel:
+    return ActivationKernel(
+        "elu",
+        lambda z: np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0))).astype(z.dtype, copy=False),
+        lambda g, z, a: g * np.where(z > 0, 1, a + alpha).astype(g.dtype, copy=False),
+    )
+
+
+def leaky_relu_kernel(negative_slope: float) -> ActivationKernel:
+    """Leaky ReLU with the given slope for negative inputs."""
+    slope = negative_slope
+    return ActivationKernel(
+        "leaky_relu",
+        lambda z: np.where(z > 0, z, slope * z).astype(z.dtype, copy=False),
+        lambda g, z, a: g * np.where(z > 0, 1, slope).astype(g.dtype, copy=False),
+    )
+
+
+def elu_kernel(alpha: float) -> ActivationKernel:
+    """ELU with the given alpha."""
+    return _elu(alpha)
+
+
+def _swish_forward(z):
+    return z * _sigmoid(z)
+
+
+def _swish_backward(g, z, a):
+    s = _sigmoid(z)
+    return g * (s + z * s * (1 - s))
+
+
+KERNELS: dict[str, ActivationKernel] = {
+    "linear": ActivationKernel("linear", lambda z: z, lambda g, z, a: g),
+    "relu": ActivationKernel("relu", _relu_forward, lambda g, z, a: g * (a > 0), in_place=True),
+    "relu6": ActivationKernel(
+        "relu6", lambda z: np.clip(z, 0, 6, out=z), lambda g, z, a: g * ((a > 0) & (a < 6)),
+        in_place=True,
+    ),
+    "sigmoid": ActivationKernel("sigmoid", _sigmoid, lambda g, z, a: g * a * (1 - a)),
+    "tanh": ActivationKernel("tanh", np.tanh, lambda g, z, a: g * (1 - a * a)),
+    "softmax": ActivationKernel("softmax", _softmax_forward, _softmax_backward),
+    "softplus": ActivationKernel(
+        "softplus", lambda z: np.logaddexp(0, z).astype(z.dtype, copy=False),
+        lambda g, z, a: g * _sigmoid(z),
+    ),
+    "softsign": ActivationKernel(
+        "softsign", lambda z: z / (1 + np.abs(z)), lambda g, z, a: g / (1 + np.abs(z)) ** 2
+    ),
+    "elu": _elu(1.0),
+    "selu": ActivationKernel(
+        "selu",
+        lambda z: (_SELU_SCALE * np.where(z > 0, z, _SELU_ALPHA * np.expm1(np.minimum(z, 0))))
+        .astype(z.dtype, copy=False),
+        lambda g, z, a: g * np.where(z > 0, _SELU_SCALE, a + _SELU_SCALE * _SELU_ALPHA)
+        .astype(g.dtype, copy=False),
+    ),
+    "leaky_relu": leaky_relu_kernel(0.2),
+    "gelu": ActivationKernel("gelu", _gelu_forward, _gelu_backward),
+    "gelu_tanh": ActivationKernel("gelu_tanh", _gelu_tanh_forward, _gelu_tanh_backward),
+    "swish": ActivationKernel("swish", _swish_forward, _swish_backward),
+    "exponential": ActivationKernel("exponential", np.exp, lambda g, z, a: g * a),
+    "hard_sigmoid": ActivationKernel(
+        "hard_sigmoid",
+        lambda z: np.clip(z / 6 + 0.5, 0, 1).astype(z.dtype, copy=False),
+        lambda g, z, a: g * (((a > 0) & (a < 1)) / 6).astype(g.dtype, copy=False),
+    ),
+    "mish": ActivationKernel(
+        "mish",
+        lambda z: z * np.tanh(np.logaddexp(0, z)).astype(z.dtype, copy=False),
+        lambda g, z, a: g * _mish_grad(z),
+    ),
+}
+KERNELS["silu"] = KERNELS["swish"]
+
+
+def _mish_grad(z):
+    sp = np.logaddexp(0, z)
+    t = np.tanh(sp)
+    return t + z * (1 - t * t) * _sigmoid(z)
+
+
+def activation(x, kernel: ActivationKernel) -> Tensor:
+    """Apply an activation kernel as one node of the graph."""
+    x = x if isinstance(x, Tensor) else convert_to_tensor(x)
+    z = x.data
+    a = kernel.forward(z.copy() if kernel.in_place else z)
+    return record(a, (x,), lambda g: (kernel.backward(g, z, a),))
+
+
+def softmax(x, axis: int = -1) -> Tensor:
+    x = x if isinstance(x, Tensor) else convert_to_tensor(x)
+    if axis in (-1, x.ndim - 1):
+        return activation(x, KERNELS["softmax"])
+    e = np.exp(x.data - x.data.max(axis=axis, keepdims=True))
+    a = e / e.sum(axis=axis, keepdims=True)
+    return record(a, (x,), lambda g: (a * (g - (g * a).sum(axis=axis, keepdims=True)),))
+
+
+def log_softmax(x, axis: int = -1) -> Tensor:
+    x = x if isinstance(x, Tensor) else convert_to_tensor(x)
+    shifted = x.data - x.data.max(axis=axis, keepdims=True)
+    out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+    def vjp(g):
+        return (g - np.exp(out) * g.sum(axis=axis, keepdims=True),)
+
+    return record(out, (x,), vjp)
+
+
+def dense(x: Tensor, kernel: Tensor, bias: Tensor | None, act: ActivationKernel) -> Tensor:
+    """activation(x @ kernel + bias) as one node; x may have any number of leading axes."""
+    xd, w = x.data, kernel.data
+    lead = xd.shape[:-1]
+    x2 = xd if xd.ndim == 2 else xd.reshape(-1, xd.shape[-1])
+    z = x2 @ w
+    if bias is not None:
+        z += bias.data
+    pre = None if act.in_place or act.name == "linear" else z
+    a = act.forward(z)
+    out_shape = lead + (w.shape[1],)
+
+    def vjp(g):
+        g2 = g if g.ndim == 2 else g.reshape(-1, g.shape[-1])
+        dz = act.backward(g2, pre, a)
+        gx = gw = gb = None
+        if kernel.requires_grad:
+            gw = x2.T @ dz
+        if bias is not None and bias.requires_grad:
+            gb = dz.sum(axis=0)
+        if x.requires_grad:
+            gx = (dz @ w.T).reshape(xd.shape)
+        return (gx, gw, gb) if bias is not None else (gx, gw)
+
+    parents = (x, kernel, bias) if bias is not None else (x, kernel)
+    return record(a if a.shape == out_shape else a.reshape(out_shape), parents, vjp)
+
+
+def sparse_softmax_cross_entropy(logits: Tensor, labels: np.ndarray) -> Tensor:
+    """Per-sample -log softmax(logits)[label], over the last axis."""
+    z = logits.data
+    n_classes = z.shape[-1]
+    z2 = z.reshape(-1, n_classes)
+    idx = labels.reshape(-1).astype(np.intp, copy=False)
+    shifted = z2 - z2.max(axis=1, keepdims=True)
+    e = np.exp(shifted)
+    s = e.sum(axis=1)
+    rows = np.arange(len(idx))
+    out = (np.log(s) - shifted[rows, idx]).reshape(z.shape[:-1])
+
+    def vjp(g):
+        p = e / s[:, None]
+        p[rows, idx] -= 1
+        p *= g.reshape(-1, 1)
+        return (p.reshape(z.shape),)
+
+    return record(out.astype(z.dtype, copy=False), (logits,), vjp)
+
+
+def softmax_cross_entropy(logits: Tensor, labels: np.ndarray, axis: int = -1) -> Tensor:
+    """Per-sample -sum(labels * log softmax(logits)) over `axis`."""
+    z = logits.data
+    shifted = z - z.max(axis=axis, keepdims=True)
+    e = np.exp(shifted)
+    s = e.sum(axis=axis, keepdims=True)
+    logp = shifted - np.log(s)
+    out = -(labels * logp).sum(axis=axis)
+
+    def vjp(g):
+        g = np.expand_dims(g, axis)
+        return ((e / s * labels.sum(axis=axis, keepdims=True) - labels) * g,)
+
+    return record(out.astype(z.dtype, copy=False), (logits,), vjp)
+
+
+def sigmoid_cross_entropy(logits: Tensor, labels: np.ndarray) -> Tensor:
+    """Element-wise binary cross-entropy of sigmoid(logits) against `labels`."""
+    z = logits.data
+    out = np.maximum(z, 0) - z * labels + np.log1p(np.exp(-np.abs(z)))
+
+    def vjp(g):
+        return (g * (_sigmoid(z) - labels),)
+
+    return record(out.astype(z.dtype, copy=False), (logits,), vjp)

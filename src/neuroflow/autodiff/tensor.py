@@ -1,0 +1,454 @@
+"""Tensors, variables and the gradient tape: define-by-run reverse-mode autodiff.
+
+Every op takes raw NumPy arrays out of its inputs, computes its output, and, while a
+`GradientTape` is recording and some input requires a gradient, links the output to
+its inputs with a vector-Jacobian product (VJP). `GradientTape.gradient` walks that
+graph backwards in reverse topological order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+
+from neuroflow import backend
+
+__all__ = ["Tensor", "Variable", "GradientTape", "convert_to_tensor", "record", "is_recording"]
+
+# How many tapes are recording right now (tapes nest; stop_recording pauses one).
+_recording = [0]
+
+
+def is_recording() -> bool:
+    """True while at least one `GradientTape` is recording."""
+    return _recording[0] > 0
+
+
+class Tensor:
+    """An array with an optional link to the op that produced it.
+
+    `data` is the NumPy array. A tensor `requires_grad` when it is a trainable
+    variable, was watched by a tape, or was computed from such a tensor under a tape.
+    """
+
+    __slots__ = ("data", "requires_grad", "_parents", "_vjp", "_keras_logits", "__weakref__")
+    __array_priority__ = 100.0
+
+    def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False):
+        if isinstance(data, Tensor):
+            data = data.data
+        if dtype is None and not isinstance(data, np.ndarray):
+            arr = np.asarray(data)
+            if arr.dtype.kind == "f" and arr.dtype != backend.floatx():
+                arr = arr.astype(backend.floatx())
+            data = arr
+        else:
+            data = np.asarray(data, dtype=dtype)
+        self.data = data
+        self.requires_grad = requires_grad
+        self._parents: tuple[Tensor, ...] = ()
+        self._vjp: Callable | None = None
+        self._keras_logits = None
+
+    # ---- array protocol -------------------------------------------------------------
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    def numpy(self) -> np.ndarray:
+        """The value as a NumPy array (the tensor's own buffer, not a copy)."""
+        return self.data
+
+    def __array__(self, dtype=None, copy=None):
+        if dtype is None:
+            return self.data
+        return self.data.astype(dtype, copy=False)
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        from neuroflow.autodiff import math_ops
+
+        op = math_ops.UFUNC_OPS.get(ufunc) if method == "__call__" and not kwargs else None
+        if op is not None:
+            return op(*inputs)
+        raw = [x.data if isinstance(x, Tensor) else x for x in inputs]
+        return getattr(ufunc, method)(*raw, **kwargs)
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __iter__(self):
+        for i in range(len(self.data)):
+            yield self[i]
+
+    def __repr__(self) -> str:
+        return f"<Tensor shape={self.shape} dtype={self.dtype}\n{self.data}>"
+
+    def __float__(self) -> float:
+        return float(self.data)
+
+    def __int__(self) -> int:
+        return int(self.data)
+
+    def __bool__(self) -> bool:
+        return bool(self.data)
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def item(self):
+        return self.data.item()
+
+    def astype(self, dtype) -> Tensor:
+        from neuroflow.autodiff import math_ops
+
+        return math_ops.cast(self, dtype)
+
+    # ---- operators (defined in math_ops, shape_ops) ----------------------------------
+    def __add__(self, other):
+        return _m.add(self, other)
+
+    def __radd__(self, other):
+        return _m.add(other, self)
+
+    def __sub__(self, other):
+        return _m.subtract(self, other)
+
+    def __rsub__(self, other):
+        return _m.subtract(other, self)
+
+    def __mul__(self, other):
+        return _m.multiply(self, other)
+
+    def __rmul__(self, other):
+        return _m.multiply(other, self)
+
+    def __truediv__(self, other):
+        return _m.divide(self, other)
+
+    def __rtruediv__(self, other):
+        return _m.divide(other, self)
+
+    def __neg__(self):
+        return _m.negative(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return _m.abs(self)
+
+    def __pow__(self, other):
+        return _m.power(self, other)
+
+    def __rpow__(self, other):
+        return _m.power(other, self)
+
+    def __matmul__(self, other):
+        return _m.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return _m.matmul(other, self)
+
+    def __getitem__(self, index):
+        return _s.getitem(self, index)
+
+    def __lt__(self, other):
+        return Tensor(self.data < _raw(other))
+
+    def __le__(self, other):
+        return Tensor(self.data <= _raw(other))
+
+    def __gt__(self, other):
+        return Tensor(self.data > _raw(other))
+
+    def __ge__(self, other):
+        return Tensor(self.data >= _raw(other))
+
+    @property
+    def T(self) -> Tensor:
+        return _s.transpose(self)
+
+    def reshape(self, *shape) -> Tensor:
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        return _s.reshape(self, shape)
+
+    def sum(self, axis=None, keepdims=False) -> Tensor:
+        return _r.sum(self, axis=axis, keepdims=keepdims)
+
+    def mean(self, axis=None, keepdims=False) -> Tensor:
+        return _r.mean(self, axis=axis, keepdims=keepdims)
+
+    def max(self, axis=None, keepdims=False) -> Tensor:
+        return _r.max(self, axis=axis, keepdims=keepdims)
+
+    def min(self, axis=None, keepdims=False) -> Tensor:
+        return _r.min(self, axis=axis, keepdims=keepdims)
+
+
+def _raw(x):
+    return x.data if isinstance(x, Tensor) else x
+
+
+class Variable(Tensor):
+    """A named, mutable tensor that holds a model weight or an optimizer slot."""
+
+    __slots__ = ("name", "trainable", "regularizer", "constraint", "path")
+
+    def __init__(
+        self,
+        initial_value: Any,
+        trainable: bool = True,
+        name: str = "variable",
+        dtype: Any = None,
+        regularizer: Callable | None = None,
+        constraint: Callable | None = None,
+    ):
+        value = initial_value() if callable(initial_value) else initial_value
+        value = np.array(_raw(value), dtype=dtype or backend.floatx())
+        super().__init__(value, requires_grad=bool(trainable))
+        self.name = name
+        self.path = name
+        self.trainable = bool(trainable)
+        self.regularizer = regularizer
+        self.constraint = constraint
+
+    def __setattr__(self, key, value):
+        if key == "trainable":
+            object.__setattr__(self, "requires_grad", bool(value))
+        object.__setattr__(self, key, value)
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __repr__(self) -> str:
+        return f"<Variable path={self.path} shape={self.shape} dtype={self.dtype}\n{self.data}>"
+
+    @property
+    def value(self) -> np.ndarray:
+        return self.data
+
+    def assign(self, value: Any) -> Variable:
+        """Overwrite the value in place; the shape must stay the same."""
+        value = np.asarray(_raw(value))
+        if value.shape != self.data.shape:
+            raise ValueError(
+                f"Variable '{self.path}': cannot assign a value of shape {value.shape} "
+                f"to a variable of shape {self.data.shape}"
+            )
+        self.data[...] = value
+        return self
+
+    def assign_add(self, delta: Any) -> Variable:
+        self.data += np.asarray(_raw(delta), dtype=self.data.dtype)
+        return self
+
+    def assign_sub(self, delta: Any) -> Variable:
+        self.data -= np.asarray(_raw(delta), dtype=self.data.dtype)
+        return self
+
+
+def convert_to_tensor(x: Any, dtype: Any = None) -> Tensor:
+    """Wrap arrays, lists and scalars in a constant `Tensor` (tensors pass through)."""
+    if isinstance(x, Tensor) and (dtype is None or x.dtype == np.dtype(dtype)):
+        return x
+    return Tensor(_raw(x), dtype=dtype)
+
+
+def record(data: np.ndarray, parents: tuple[Tensor, ...], vjp: Callable) -> Tensor:
+    """Make the output tensor of an op and, when recording, link it to its parents.
+
+    `vjp(g)` returns one gradient (or None) per parent, for the upstream gradient `g`.
+    """
+    out = Tensor.__new__(Tensor)
+    out.data = data
+    out._keras_logits = None
+    if _recording[0]:
+        for p in parents:
+            if p.requires_grad:
+                out.requires_grad = True
+                out._parents = parents
+                out._vjp = vjp
+                return out
+    out.requires_grad = False
+    out._parents = ()
+    out._vjp = None
+    return out
+
+
+def _flatten(structure) -> list:
+    if isinstance(structure, dict):
+        return [v for k in sorted(structure) for v in _flatten(structure[k])]
+    if isinstance(structure, (list, tuple)):
+        return [v for item in structure for v in _flatten(item)]
+    return [structure]
+
+
+def _pack_like(structure, flat: list):
+    it = iter(flat)
+
+    def pack(s):
+        if isinstance(s, dict):
+            return {k: pack(s[k]) for k in sorted(s)}
+        if isinstance(s, (list, tuple)):
+            return type(s)(pack(v) for v in s)
+        return next(it)
+
+    return pack(structure)
+
+
+def backward_pass(targets: list[Tensor], seeds: list[np.ndarray], keep: set[int]) -> dict:
+    """Propagate `seeds` from `targets` to every tensor upstream; return grads by id.
+
+    Gradients of tensors whose id is in `keep` stay in the result; the rest are
+    dropped once passed on, so intermediate buffers are freed early.
+    """
+    order: list[Tensor] = []
+    visited: set[int] = set()
+    for target in targets:
+        if not target.requires_grad or id(target) in visited:
+            continue
+        stack: list[tuple[Tensor, bool]] = [(target, False)]
+        while stack:
+            node, done = stack.pop()
+            if done:
+                order.append(node)
+                continue
+            if id(node) in visited:
+                continue
+            visited.add(id(node))
+            stack.append((node, True))
+            for parent in node._parents:
+                if parent.requires_grad and id(parent) not in visited:
+                    stack.append((parent, False))
+    grads: dict[int, np.ndarray] = {}
+    for target, seed in zip(targets, seeds):
+        if target.requires_grad:
+            prev = grads.get(id(target))
+            grads[id(target)] = seed if prev is None else prev + seed
+    for node in reversed(order):
+        key = id(node)
+        g = grads.get(key) if key in keep else grads.pop(key, None)
+        if g is None or node._vjp is None:
+            if g is not None:
+                grads[key] = g
+            continue
+        parent_grads = node._vjp(g)
+        for parent, pg in zip(node._parents, parent_grads):
+            if pg is None or not parent.requires_grad:
+                continue
+            pk = id(parent)
+            prev = grads.get(pk)
+            grads[pk] = pg if prev is None else prev + pg
+    return grads
+
+
+class GradientTape:
+    """Records operations so that `gradient()` can differentiate through them.
+
+    >>> with GradientTape() as tape:
+    ...     loss = (w * x).sum()
+    >>> (dw,) = tape.gradient(loss, [w])
+    """
+
+    def __init__(self, persistent: bool = False):
+        self.persistent = persistent
+        self._active = False
+        self._used = False
+
+    def __enter__(self) -> GradientTape:
+        _recording[0] += 1
+        self._active = True
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._active:
+            _recording[0] -= 1
+            self._active = False
+
+    @contextmanager
+    def stop_recording(self):
+        """Pause recording inside the `with` block."""
+        _recording[0] -= 1
+        try:
+            yield
+        finally:
+            _recording[0] += 1
+
+    def watch(self, tensor) -> None:
+        """Track a non-trainable tensor so that gradients with respect to it exist."""
+        for t in _flatten(tensor):
+            if not isinstance(t, Tensor):
+                raise TypeError(
+                    "GradientTape.watch: expected a neuroflow Tensor or Variable, received "
+                    f"{type(t).__name__}; wrap arrays with neuroflow.convert_to_tensor first"
+                )
+            t.requires_grad = True
+
+    def gradient(self, target, sources, output_gradients=None, unconnected_gradients="none"):
+        """Gradients of `target` (a tensor or a list of them) with respect to `sources`.
+
+        `sources` may be a tensor, a list/tuple or a dict of them; the result has the
+        same structure. Sources not connected to the target get None (or zeros with
+        `unconnected_gradients='zero'`).
+        """
+        if self._used and not self.persistent:
+            raise RuntimeError(
+                "GradientTape.gradient can only be called once on a non-persistent tape; "
+                "create the tape with persistent=True to call it several times"
+            )
+        if unconnected_gradients not in ("none", "zero"):
+            raise ValueError(
+                "GradientTape.gradient: unconnected_gradients must be 'none' or 'zero', "
+                f"received {unconnected_gradients!r}"
+            )
+        self._used = True
+        targets = [t for t in _flatten(target)]
+        for t in targets:
+            if not isinstance(t, Tensor):
+                raise TypeError(
+                    f"GradientTape.gradient: the target must be a Tensor, received {type(t).__name__}"
+                )
+        if output_gradients is None:
+            seeds = [np.ones_like(t.data) for t in targets]
+        else:
+            seeds = [np.asarray(_raw(g), dtype=t.dtype) for g, t in zip(_flatten(output_gradients), targets)]
+        flat_sources = _flatten(sources)
+        keep = {id(s) for s in flat_sources}
+        grads = backward_pass(targets, seeds, keep)
+        result = []
+        for s in flat_sources:
+            g = grads.get(id(s)) if isinstance(s, Tensor) else None
+            if g is None and unconnected_gradients == "zero" and isinstance(s, Tensor):
+                g = np.zeros_like(s.data)
+            if g is not None and g.shape != s.shape:
+                g = np.broadcast_to(g, s.shape).copy()
+            result.append(None if g is None else Tensor(g))
+        if not isinstance(sources, (list, tuple, dict)):
+            return result[0]
+        return _pack_like(sources, result)
+
+
+def stop_gradient(x: Iterable | Tensor) -> Tensor:
+    """The same value, cut off from the graph."""
+    return Tensor(_raw(x))
+
+
+from neuroflow.autodiff import math_ops as _m  # noqa: E402
+from neuroflow.autodiff import reduce_ops as _r  # noqa: E402
+from neuroflow.autodiff import shape_ops as _s  # noqa: E402
