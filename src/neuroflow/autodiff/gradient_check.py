@@ -40,7 +40,7 @@ def check_gradients(
         out = fn(*tensors)
     weights = np.random.default_rng(0).standard_normal(out.shape)
     grads = tape.gradient(out, tensors, output_gradients=weights)
-    for i, (g, a) in enumerate(zip(grads, arrays)):
+    for i, (g, a) in enumerate(zip(grads, arrays, strict=True)):
         expected = numerical_gradient(fn, arrays, i)
         got = np.zeros_like(a) if g is None else np.asarray(g.data, dtype=np.float64)
         if got.shape != expected.shape or not np.allclose(got, expected, rtol=rtol, atol=atol):

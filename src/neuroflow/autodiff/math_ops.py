@@ -13,12 +13,27 @@ from neuroflow.autodiff.tensor import Tensor, convert_to_tensor, record
 __all__ = [
     "add", "subtract", "multiply", "divide", "negative", "power", "matmul", "exp", "log",
     "sqrt", "square", "abs", "maximum", "minimum", "where", "clip", "sign", "cast",
-    "log1p", "expm1", "sin", "cos", "unbroadcast",
+    "log1p", "expm1", "sin", "cos", "tanh", "unbroadcast",
 ]
 
 
 def _t(x) -> Tensor:
     return x if isinstance(x, Tensor) else convert_to_tensor(x)
+
+
+def _pair(a, b) -> tuple[Tensor, Tensor]:
+    """Both operands as tensors; a Python number takes the other side's float dtype."""
+    if isinstance(a, Tensor):
+        return a, (b if isinstance(b, Tensor) else _like(b, a))
+    if isinstance(b, Tensor):
+        return _like(a, b), b
+    return convert_to_tensor(a), convert_to_tensor(b)
+
+
+def _like(x, ref: Tensor) -> Tensor:
+    if isinstance(x, (int, float)) and ref.data.dtype.kind == "f":
+        return Tensor(np.asarray(x, dtype=ref.data.dtype))
+    return convert_to_tensor(x)
 
 
 def unbroadcast(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -35,7 +50,7 @@ def unbroadcast(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
 
 
 def add(a, b) -> Tensor:
-    a, b = _t(a), _t(b)
+    a, b = _pair(a, b)
 
     def vjp(g):
         return (
@@ -47,7 +62,7 @@ def add(a, b) -> Tensor:
 
 
 def subtract(a, b) -> Tensor:
-    a, b = _t(a), _t(b)
+    a, b = _pair(a, b)
 
     def vjp(g):
         return (
@@ -59,7 +74,7 @@ def subtract(a, b) -> Tensor:
 
 
 def multiply(a, b) -> Tensor:
-    a, b = _t(a), _t(b)
+    a, b = _pair(a, b)
 
     def vjp(g):
         return (
@@ -71,7 +86,7 @@ def multiply(a, b) -> Tensor:
 
 
 def divide(a, b) -> Tensor:
-    a, b = _t(a), _t(b)
+    a, b = _pair(a, b)
     out = a.data / b.data
 
     def vjp(g):
@@ -89,7 +104,7 @@ def negative(a) -> Tensor:
 
 
 def power(a, b) -> Tensor:
-    a, b = _t(a), _t(b)
+    a, b = _pair(a, b)
     out = a.data ** b.data
 
     def vjp(g):
@@ -105,7 +120,7 @@ def power(a, b) -> Tensor:
 
 
 def matmul(a, b) -> Tensor:
-    a, b = _t(a), _t(b)
+    a, b = _pair(a, b)
     ad, bd = a.data, b.data
 
     def vjp(g):
@@ -181,6 +196,12 @@ def cos(a) -> Tensor:
     return record(np.cos(a.data), (a,), lambda g: (-g * np.sin(a.data),))
 
 
+def tanh(a) -> Tensor:
+    a = _t(a)
+    out = np.tanh(a.data)
+    return record(out, (a,), lambda g: (g * (1 - out * out),))
+
+
 def _select(a, b, pick_a: np.ndarray, out: np.ndarray) -> Tensor:
     def vjp(g):
         return (
@@ -193,20 +214,20 @@ def _select(a, b, pick_a: np.ndarray, out: np.ndarray) -> Tensor:
 
 def maximum(a, b) -> Tensor:
     """Element-wise maximum; on ties the gradient goes to the first argument."""
-    a, b = _t(a), _t(b)
+    a, b = _pair(a, b)
     return _select(a, b, a.data >= b.data, np.maximum(a.data, b.data))
 
 
 def minimum(a, b) -> Tensor:
     """Element-wise minimum; on ties the gradient goes to the first argument."""
-    a, b = _t(a), _t(b)
+    a, b = _pair(a, b)
     return _select(a, b, a.data <= b.data, np.minimum(a.data, b.data))
 
 
 def where(condition, a, b) -> Tensor:
     """`a` where `condition` holds, else `b` (gradients flow to the chosen side)."""
     cond = np.asarray(condition.data if isinstance(condition, Tensor) else condition, dtype=bool)
-    a, b = _t(a), _t(b)
+    a, b = _pair(a, b)
     return _select(a, b, np.broadcast_to(cond, np.broadcast_shapes(cond.shape, a.shape, b.shape)),
                    np.where(cond, a.data, b.data))
 
@@ -233,5 +254,5 @@ UFUNC_OPS = {
     np.true_divide: divide, np.negative: negative, np.power: power, np.matmul: matmul,
     np.exp: exp, np.log: log, np.sqrt: sqrt, np.square: square, np.absolute: abs,
     np.maximum: maximum, np.minimum: minimum, np.log1p: log1p, np.expm1: expm1,
-    np.sin: sin, np.cos: cos, np.sign: sign,
+    np.sin: sin, np.cos: cos, np.sign: sign, np.tanh: tanh,
 }

@@ -57,9 +57,9 @@ def _extreme(x, axis, keepdims: bool, fn) -> Tensor:
     out = kept if keepdims else np.asarray(fn(x.data, axis=axes, keepdims=False))
 
     def vjp(g):
-        mask = x.data == kept
-        share = mask / mask.sum(axis=axes, keepdims=True)
-        return ((_expand(np.asarray(g), axes, keepdims) * share).astype(x.data.dtype, copy=False),)
+        share = (x.data == kept).astype(x.data.dtype)
+        share /= share.sum(axis=axes, keepdims=True)
+        return (_expand(np.asarray(g), axes, keepdims) * share,)
 
     return record(out, (x,), vjp)
 

@@ -30,7 +30,7 @@ def flatten_batch(x) -> Tensor:
 
 def transpose(x, axes=None) -> Tensor:
     x = _t(x)
-    inverse = None if axes is None else tuple(np.argsort(axes))
+    inverse = None if axes is None else tuple(np.argsort([a % x.ndim for a in axes]))
     return record(np.transpose(x.data, axes), (x,), lambda g: (np.transpose(g, inverse),))
 
 
@@ -41,13 +41,21 @@ def getitem(x, index) -> Tensor:
         index = index.data
     elif isinstance(index, tuple):
         index = tuple(i.data if isinstance(i, Tensor) else i for i in index)
+    basic = all(_is_basic(i) for i in (index if isinstance(index, tuple) else (index,)))
 
     def vjp(g):
         out = np.zeros_like(x.data)
-        np.add.at(out, index, g)
+        if basic:  # each element picked at most once: a plain assignment is enough
+            out[index] = g
+        else:
+            np.add.at(out, index, g)
         return (out,)
 
     return record(np.asarray(x.data[index]), (x,), vjp)
+
+
+def _is_basic(i) -> bool:
+    return i is None or i is Ellipsis or isinstance(i, (slice, int, np.integer))
 
 
 def concatenate(tensors, axis: int = -1) -> Tensor:

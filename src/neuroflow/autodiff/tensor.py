@@ -40,7 +40,7 @@ class Tensor:
     def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False):
         if isinstance(data, Tensor):
             data = data.data
-        if dtype is None and not isinstance(data, np.ndarray):
+        if dtype is None and not isinstance(data, (np.ndarray, np.generic)):
             arr = np.asarray(data)
             if arr.dtype.kind == "f" and arr.dtype != backend.floatx():
                 arr = arr.astype(backend.floatx())
@@ -75,9 +75,11 @@ class Tensor:
         return self.data
 
     def __array__(self, dtype=None, copy=None):
-        if dtype is None:
-            return self.data
-        return self.data.astype(dtype, copy=False)
+        if dtype is None or self.data.dtype == dtype:
+            return self.data.copy() if copy else self.data
+        if copy is False:
+            raise ValueError(f"Tensor of dtype {self.dtype} cannot become {dtype} without a copy")
+        return self.data.astype(dtype)
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         from neuroflow.autodiff import math_ops
@@ -86,7 +88,18 @@ class Tensor:
         if op is not None:
             return op(*inputs)
         raw = [x.data if isinstance(x, Tensor) else x for x in inputs]
-        return getattr(ufunc, method)(*raw, **kwargs)
+        out = getattr(ufunc, method)(*raw, **kwargs)
+        if (
+            _recording[0]
+            and any(isinstance(x, Tensor) and x.requires_grad for x in inputs)
+            and np.asarray(out).dtype.kind in "fc"
+        ):
+            raise NotImplementedError(
+                f"numpy.{ufunc.__name__}{'' if method == '__call__' else '.' + method} has no "
+                "gradient in neuroflow; use the ops of neuroflow.autodiff on a Tensor that "
+                "a GradientTape records"
+            )
+        return out
 
     def __len__(self) -> int:
         return len(self.data)
@@ -188,21 +201,32 @@ class Tensor:
             shape = tuple(shape[0])
         return _s.reshape(self, shape)
 
-    def sum(self, axis=None, keepdims=False) -> Tensor:
+    # The extra keywords are those `np.sum(t)`, `np.mean(t)`, ... pass to the method.
+    def sum(self, axis=None, keepdims=False, **numpy_kwargs) -> Tensor:
+        _no_numpy_kwargs("sum", numpy_kwargs)
         return _r.sum(self, axis=axis, keepdims=keepdims)
 
-    def mean(self, axis=None, keepdims=False) -> Tensor:
+    def mean(self, axis=None, keepdims=False, **numpy_kwargs) -> Tensor:
+        _no_numpy_kwargs("mean", numpy_kwargs)
         return _r.mean(self, axis=axis, keepdims=keepdims)
 
-    def max(self, axis=None, keepdims=False) -> Tensor:
+    def max(self, axis=None, keepdims=False, **numpy_kwargs) -> Tensor:
+        _no_numpy_kwargs("max", numpy_kwargs)
         return _r.max(self, axis=axis, keepdims=keepdims)
 
-    def min(self, axis=None, keepdims=False) -> Tensor:
+    def min(self, axis=None, keepdims=False, **numpy_kwargs) -> Tensor:
+        _no_numpy_kwargs("min", numpy_kwargs)
         return _r.min(self, axis=axis, keepdims=keepdims)
 
 
 def _raw(x):
     return x.data if isinstance(x, Tensor) else x
+
+
+def _no_numpy_kwargs(name: str, kwargs: dict) -> None:
+    bad = sorted(k for k, v in kwargs.items() if v is not None)
+    if bad:
+        raise TypeError(f"Tensor.{name}: unsupported argument(s) {bad}")
 
 
 class Variable(Tensor):
@@ -265,9 +289,9 @@ class Variable(Tensor):
 
 def convert_to_tensor(x: Any, dtype: Any = None) -> Tensor:
     """Wrap arrays, lists and scalars in a constant `Tensor` (tensors pass through)."""
-    if isinstance(x, Tensor) and (dtype is None or x.dtype == np.dtype(dtype)):
-        return x
-    return Tensor(_raw(x), dtype=dtype)
+    if isinstance(x, Tensor):
+        return x if dtype is None or x.dtype == np.dtype(dtype) else _m.cast(x, dtype)
+    return Tensor(x, dtype=dtype)
 
 
 def record(data: np.ndarray, parents: tuple[Tensor, ...], vjp: Callable) -> Tensor:
@@ -337,7 +361,7 @@ def backward_pass(targets: list[Tensor], seeds: list[np.ndarray], keep: set[int]
                 if parent.requires_grad and id(parent) not in visited:
                     stack.append((parent, False))
     grads: dict[int, np.ndarray] = {}
-    for target, seed in zip(targets, seeds):
+    for target, seed in zip(targets, seeds, strict=True):
         if target.requires_grad:
             prev = grads.get(id(target))
             grads[id(target)] = seed if prev is None else prev + seed
@@ -349,7 +373,7 @@ def backward_pass(targets: list[Tensor], seeds: list[np.ndarray], keep: set[int]
                 grads[key] = g
             continue
         parent_grads = node._vjp(g)
-        for parent, pg in zip(node._parents, parent_grads):
+        for parent, pg in zip(node._parents, parent_grads, strict=True):
             if pg is None or not parent.requires_grad:
                 continue
             pk = id(parent)
@@ -370,6 +394,7 @@ class GradientTape:
         self.persistent = persistent
         self._active = False
         self._used = False
+        self._watched: list[Tensor] = []  # switched on by watch(), off again on exit
 
     def __enter__(self) -> GradientTape:
         _recording[0] += 1
@@ -380,10 +405,17 @@ class GradientTape:
         if self._active:
             _recording[0] -= 1
             self._active = False
+            for t in self._watched:
+                t.requires_grad = False
 
     @contextmanager
     def stop_recording(self):
         """Pause recording inside the `with` block."""
+        if not self._active:
+            raise RuntimeError(
+                "GradientTape.stop_recording: the tape is not recording; call it inside the "
+                "tape's `with` block"
+            )
         _recording[0] -= 1
         try:
             yield
@@ -391,21 +423,29 @@ class GradientTape:
             _recording[0] += 1
 
     def watch(self, tensor) -> None:
-        """Track a non-trainable tensor so that gradients with respect to it exist."""
+        """Track a non-trainable tensor, for this tape only, so that gradients exist for it."""
+        if not self._active:
+            raise RuntimeError(
+                "GradientTape.watch: the tape is not recording; call it inside the tape's "
+                "`with` block"
+            )
         for t in _flatten(tensor):
             if not isinstance(t, Tensor):
                 raise TypeError(
                     "GradientTape.watch: expected a neuroflow Tensor or Variable, received "
                     f"{type(t).__name__}; wrap arrays with neuroflow.convert_to_tensor first"
                 )
-            t.requires_grad = True
+            if not t.requires_grad:
+                t.requires_grad = True
+                self._watched.append(t)
 
     def gradient(self, target, sources, output_gradients=None, unconnected_gradients="none"):
         """Gradients of `target` (a tensor or a list of them) with respect to `sources`.
 
         `sources` may be a tensor, a list/tuple or a dict of them; the result has the
         same structure. Sources not connected to the target get None (or zeros with
-        `unconnected_gradients='zero'`).
+        `unconnected_gradients='zero'`). Gradients are first-order only: computed while
+        a tape records, they raise NotImplementedError when differentiated again.
         """
         if self._used and not self.persistent:
             raise RuntimeError(
@@ -418,30 +458,73 @@ class GradientTape:
                 f"received {unconnected_gradients!r}"
             )
         self._used = True
-        targets = [t for t in _flatten(target)]
+        targets = _flatten(target)
         for t in targets:
             if not isinstance(t, Tensor):
                 raise TypeError(
-                    f"GradientTape.gradient: the target must be a Tensor, received {type(t).__name__}"
+                    "GradientTape.gradient: the target must be a Tensor, received "
+                    f"{type(t).__name__}"
                 )
         if output_gradients is None:
             seeds = [np.ones_like(t.data) for t in targets]
         else:
-            seeds = [np.asarray(_raw(g), dtype=t.dtype) for g, t in zip(_flatten(output_gradients), targets)]
+            seeds = _seeds(targets, _flatten(output_gradients))
         flat_sources = _flatten(sources)
         keep = {id(s) for s in flat_sources}
-        grads = backward_pass(targets, seeds, keep)
+        revived = [t for t in self._watched if not t.requires_grad]  # the tape has exited
+        for t in revived:
+            t.requires_grad = True
+        try:
+            grads = backward_pass(targets, seeds, keep)
+        finally:
+            for t in revived:
+                t.requires_grad = False
+        recording = _recording[0] > 0
         result = []
+        owners: set[int] = set()  # buffers already handed out: no two gradients share one
         for s in flat_sources:
             g = grads.get(id(s)) if isinstance(s, Tensor) else None
-            if g is None and unconnected_gradients == "zero" and isinstance(s, Tensor):
-                g = np.zeros_like(s.data)
-            if g is not None and g.shape != s.shape:
-                g = np.broadcast_to(g, s.shape).copy()
-            result.append(None if g is None else Tensor(g))
+            if g is None:
+                zero = unconnected_gradients == "zero" and isinstance(s, Tensor)
+                result.append(Tensor(np.zeros_like(s.data)) if zero else None)
+                continue
+            owner = id(g if g.base is None else g.base)
+            if not g.flags.writeable or owner in owners:
+                g = g.copy()
+            owners.add(owner)
+            grad = Tensor(g)
+            if recording:  # a tape may try to differentiate this gradient: refuse clearly
+                grad.requires_grad = True
+                grad._vjp = _no_higher_order
+            result.append(grad)
         if not isinstance(sources, (list, tuple, dict)):
             return result[0]
         return _pack_like(sources, result)
+
+
+def _seeds(targets: list[Tensor], output_gradients: list) -> list[np.ndarray]:
+    if len(output_gradients) != len(targets):
+        raise ValueError(
+            f"GradientTape.gradient: {len(output_gradients)} output_gradients for "
+            f"{len(targets)} targets"
+        )
+    seeds = []
+    for g, t in zip(output_gradients, targets, strict=True):
+        g = np.asarray(_raw(g), dtype=t.dtype)
+        if g.shape != t.shape:
+            raise ValueError(
+                f"GradientTape.gradient: an output gradient of shape {g.shape} for a target "
+                f"of shape {t.shape}; they must match"
+            )
+        seeds.append(g)
+    return seeds
+
+
+def _no_higher_order(g):
+    raise NotImplementedError(
+        "neuroflow computes first-order gradients only: a gradient returned by "
+        "GradientTape.gradient cannot be differentiated again (VJPs run on raw arrays)"
+    )
 
 
 def stop_gradient(x: Iterable | Tensor) -> Tensor:
