@@ -1,0 +1,82 @@
+"""Nadam: Adam with Nesterov momentum (Dozat, 2015)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from neuroflow.autodiff.tensor import Variable
+from neuroflow.optimizers.base import Optimizer
+
+__all__ = ["Nadam"]
+
+
+class Nadam(Optimizer):
+    """Nadam (Keras 3 update rule) with the momentum schedule
+    `u_t = beta_1 * (1 - 0.5 * 0.96**t)`. Other keyword arguments are those of
+    `Optimizer`."""
+
+    _default_name = "nadam"
+
+    def __init__(
+        self,
+        learning_rate: Any = 0.001,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-7,
+        **kwargs: Any,
+    ):
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+
+    def build(self, variables: list[Variable]) -> None:
+        if self.built:
+            return
+        super().build(variables)
+        dtype = self._trainable_variables[0].dtype if self._trainable_variables else None
+        self._momentums = self.add_optimizer_variables(self._trainable_variables, "momentum")
+        self._velocities = self.add_optimizer_variables(self._trainable_variables, "velocity")
+        self._u_product = self.add_variable((), initializer="ones", dtype=dtype,
+                                            name="u_product")
+
+    def _update(self, grads, variables, indices, lr: float) -> None:
+        t = self.iterations + 1
+        b1, b2, eps = self.beta_1, self.beta_2, self.epsilon
+        u_t = b1 * (1.0 - 0.5 * 0.96**t)
+        u_next = b1 * (1.0 - 0.5 * 0.96 ** (t + 1))
+        self._u_product.data *= u_t
+        u_product = float(self._u_product.data)
+        u_product_next = u_product * u_next
+        c_m = u_next / (1.0 - u_product_next)
+        c_g = (1.0 - u_t) / (1.0 - u_product)
+        inv_bias_v = 1.0 / (1.0 - b2**t)
+        for g, var, i in zip(grads, variables, indices, strict=True):
+            w = var.data
+            m = self._momentums[i].data
+            v = self._velocities[i].data
+            buf = self._scratch(i, w)
+            np.subtract(g, m, out=buf)
+            buf *= 1.0 - b1
+            m += buf
+            np.square(g, out=buf)
+            buf -= v
+            buf *= 1.0 - b2
+            v += buf
+            # denominator sqrt(v / (1 - beta_2**t)) + eps, then m_hat / denominator
+            np.multiply(v, inv_bias_v, out=buf)
+            np.sqrt(buf, out=buf)
+            buf += eps
+            m_hat = m * c_m
+            m_hat += c_g * g
+            np.divide(m_hat, buf, out=buf)
+            buf *= lr
+            w -= buf
+
+    def get_config(self) -> dict:
+        return {
+            **super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
+            "epsilon": self.epsilon,
+        }
