@@ -1,0 +1,127 @@
+"""One-node forms of the hot losses, each with its vector-Jacobian product.
+
+Regression losses of the error e = y_pred - y_true (squared, absolute, Huber, log-cosh)
+average over the last axis in one node; cross-entropies of probabilities clip to
+[epsilon, 1 - epsilon] like Keras and differentiate through that clip in one node.
+Gradients reach y_true too when it requires one.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from neuroflow import backend
+from neuroflow.autodiff.tensor import Tensor, record
+
+__all__ = [
+    "error_mean", "binary_crossentropy_probs", "categorical_crossentropy_probs",
+    "sparse_categorical_crossentropy_probs",
+]
+
+_LOG2 = math.log(2.0)
+
+
+def _error_value_and_slope(kind: str, e: np.ndarray, delta: float):
+    if kind == "squared":
+        return e * e, lambda: 2 * e
+    if kind == "absolute":
+        return np.abs(e), lambda: np.sign(e)
+    if kind == "huber":
+        a = np.abs(e)
+        value = np.where(a <= delta, 0.5 * e * e, delta * a - 0.5 * delta * delta)
+        return value.astype(e.dtype, copy=False), lambda: np.clip(e, -delta, delta)
+    if kind == "log_cosh":
+        value = e + np.logaddexp(0, -2 * e) - _LOG2
+        return value.astype(e.dtype, copy=False), lambda: np.tanh(e)
+    raise ValueError(f"error_mean: unknown kind {kind!r}")
+
+
+def error_mean(kind: str, y_true: Tensor, y_pred: Tensor, delta: float = 1.0) -> Tensor:
+    """mean(f(y_pred - y_true), axis=-1) for f in 'squared', 'absolute', 'huber', 'log_cosh'."""
+    e = y_pred.data - y_true.data
+    k = e.shape[-1] if e.ndim else 1
+    if kind == "squared" and e.ndim:
+        out = np.einsum("...i,...i->...", e, e) / k
+        slope = None
+    else:
+        value, slope = _error_value_and_slope(kind, e, delta)
+        out = value.mean(axis=-1) if e.ndim else value
+
+    def vjp(g):
+        d = 2 * e if slope is None else slope()
+        d *= np.expand_dims(g, -1) / k if e.ndim else g
+        return (-d if y_true.requires_grad else None, d if y_pred.requires_grad else None)
+
+    return record(np.asarray(out, dtype=e.dtype), (y_true, y_pred), vjp)
+
+
+def _bounds(dtype) -> tuple[np.ndarray, np.ndarray]:
+    eps = backend.epsilon()
+    return np.asarray(eps, dtype=dtype), np.asarray(1.0 - eps, dtype=dtype)
+
+
+def binary_crossentropy_probs(y_true: Tensor, y_pred: Tensor) -> Tensor:
+    """Element-wise -(t log p + (1 - t) log(1 - p)) with p clipped to [eps, 1 - eps]."""
+    p, t = y_pred.data, y_true.data
+    lo, hi = _bounds(p.dtype)
+    q = np.clip(p, lo, hi)
+    log_q, log_1q = np.log(q), np.log1p(-q)
+    out = -(t * log_q + (1 - t) * log_1q)
+
+    def vjp(g):
+        gp = gt = None
+        if y_pred.requires_grad:
+            inside = (p >= lo) & (p <= hi)
+            gp = g * ((1 - t) / (1 - q) - t / q) * inside
+        if y_true.requires_grad:
+            gt = g * (log_1q - log_q)
+        return gt, gp
+
+    return record(out.astype(p.dtype, copy=False), (y_true, y_pred), vjp)
+
+
+def categorical_crossentropy_probs(y_true: Tensor, y_pred: Tensor, axis: int = -1) -> Tensor:
+    """-sum(t * log(clip(p / sum(p)))) over `axis`, as Keras computes it from probabilities."""
+    p, t = y_pred.data, y_true.data
+    lo, hi = _bounds(p.dtype)
+    s = p.sum(axis=axis, keepdims=True)
+    q = p / s
+    qc = np.clip(q, lo, hi)
+    log_q = np.log(qc)
+    out = -(t * log_q).sum(axis=axis)
+
+    def vjp(g):
+        g = np.expand_dims(g, axis)
+        gp = gt = None
+        if y_pred.requires_grad:
+            u = -(t / qc) * ((q >= lo) & (q <= hi))
+            gp = (u - (u * q).sum(axis=axis, keepdims=True)) / s * g
+        if y_true.requires_grad:
+            gt = -log_q * g
+        return gt, gp
+
+    return record(out.astype(p.dtype, copy=False), (y_true, y_pred), vjp)
+
+
+def sparse_categorical_crossentropy_probs(labels: np.ndarray, y_pred: Tensor) -> Tensor:
+    """-log(clip(p[label] / sum(p))) over the last axis, for integer `labels`."""
+    p = y_pred.data
+    k = p.shape[-1]
+    p2 = p.reshape(-1, k)
+    idx = labels.reshape(-1).astype(np.intp, copy=False)
+    rows = np.arange(idx.size)
+    lo, hi = _bounds(p.dtype)
+    s = p2.sum(axis=1)
+    q = p2[rows, idx] / s
+    qc = np.clip(q, lo, hi)
+    out = (-np.log(qc)).reshape(p.shape[:-1])
+
+    def vjp(g):
+        u = -(((q >= lo) & (q <= hi)) / qc) * g.reshape(-1)
+        grad = np.broadcast_to((-u * q / s)[:, None], p2.shape).astype(p.dtype)
+        grad[rows, idx] += u / s
+        return (grad.reshape(p.shape),)
+
+    return record(out.astype(p.dtype, copy=False), (y_pred,), vjp)
