@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from neuroflow.autodiff.tensor import GradientTape, Tensor, Variable
-from neuroflow.optimizers import SGD, Adam
+from neuroflow.optimizers import SGD, Adam, Optimizer
 
 from ._quadratic import assert_close
 
@@ -139,3 +139,30 @@ def test_float64_variable_stays_float64_with_the_float32_rate():
 def test_unknown_keyword_argument_raises():
     with pytest.raises(ValueError, match="not recognized"):
         SGD(momentom=0.9)
+
+
+class _SignSGD(Optimizer):
+    """A Keras-style custom optimizer: build() makes slots, update_step() updates one."""
+
+    def build(self, variables):
+        if self.built:
+            return
+        super().build(variables)
+        self.steps_taken = self.add_optimizer_variables(variables, "steps")
+
+    def update_step(self, gradient, variable, learning_rate):
+        self.steps_taken[self._get_variable_index(variable)].assign_add(1.0)
+        variable.assign_sub(learning_rate * np.sign(gradient))
+
+
+def test_custom_optimizer_with_keras_style_update_step():
+    v = _var([1.0, -1.0], name="w")
+    opt = _SignSGD(learning_rate=0.5)
+    opt.apply([np.array([3.0, -0.1], np.float32)], [v])
+    assert_close(v.data, [0.5, -0.5])
+    assert [s.name for s in opt.variables] == ["iteration", "learning_rate", "w_steps"]
+
+
+def test_optimizer_without_update_rule_raises_not_implemented():
+    with pytest.raises(NotImplementedError, match="update_step"):
+        Optimizer(0.1).apply([np.ones(1, np.float32)], [_var([1.0])])

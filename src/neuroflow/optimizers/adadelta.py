@@ -52,7 +52,7 @@ class Adadelta(Optimizer):
             buf *= 1.0 - rho
             acc_g += buf
             # buf <- delta = -sqrt(acc_dx + eps) * g / sqrt(acc_g + eps)
-            delta = np.add(acc_dx, eps)
+            delta = np.add(acc_dx, eps, out=self._scratch(i, w, second=True))
             np.sqrt(delta, out=delta)
             delta *= g
             np.add(acc_g, eps, out=buf)

@@ -144,6 +144,7 @@ class Optimizer:
         self._trainable_variables: list[Variable] = []
         self._index: dict[int, int] = {}
         self._buffers: list[np.ndarray | None] = []
+        self._buffers2: list[np.ndarray | None] = []
         self._exclude_ids: set[int] = set()
         self._exclude_pattern: re.Pattern | None = None
         self._iterations = self._track(
@@ -222,6 +223,7 @@ class Optimizer:
         self._trainable_variables = variables
         self._index = {id(v): i for i, v in enumerate(variables)}
         self._buffers = [None] * len(variables)
+        self._buffers2 = [None] * len(variables)
         self._ema_averages: list[Variable] = []
         self._accumulators: list[Variable] = []
         for v in variables:
@@ -235,11 +237,12 @@ class Optimizer:
     def _get_variable_index(self, variable: Variable) -> int:
         return self._index[id(variable)]
 
-    def _scratch(self, index: int, like: np.ndarray) -> np.ndarray:
-        """A reusable work buffer shaped like variable number `index`."""
-        buf = self._buffers[index]
+    def _scratch(self, index: int, like: np.ndarray, second: bool = False) -> np.ndarray:
+        """A reusable work buffer shaped like variable number `index` (two per variable)."""
+        buffers = self._buffers2 if second else self._buffers
+        buf = buffers[index]
         if buf is None or buf.shape != like.shape or buf.dtype != like.dtype:
-            buf = self._buffers[index] = np.empty_like(like)
+            buf = buffers[index] = np.empty_like(like)
         return buf
 
     # ---- learning rate ------------------------------------------------------------------

@@ -65,12 +65,12 @@ class Nadam(Optimizer):
             buf -= v
             buf *= 1.0 - b2
             v += buf
-            # denominator sqrt(v / (1 - beta_2**t)) + eps, then m_hat / denominator
-            np.multiply(v, inv_bias_v, out=buf)
+            m_hat = np.multiply(m, c_m, out=self._scratch(i, w, second=True))
+            np.multiply(g, c_g, out=buf)
+            m_hat += buf
+            np.multiply(v, inv_bias_v, out=buf)  # v_hat
             np.sqrt(buf, out=buf)
             buf += eps
-            m_hat = m * c_m
-            m_hat += c_g * g
             np.divide(m_hat, buf, out=buf)
             buf *= lr
             w -= buf

@@ -62,7 +62,7 @@ class RMSprop(Optimizer):
             if self.centered:
                 a = self._average_gradients[i].data
                 a *= rho
-                a += (1.0 - rho) * g
+                a += np.multiply(g, 1.0 - rho, out=buf)
                 np.square(a, out=buf)
                 np.subtract(v, buf, out=buf)
             else:
