@@ -1,0 +1,1 @@
+"""Small data files shipped with neuroflow (see README.txt for sources and licences)."""
