@@ -1,0 +1,12 @@
+"""scikit-learn estimators built on neuroflow (needs the optional scikit-learn extra)."""
+
+try:
+    import sklearn  # noqa: F401
+except ImportError as error:  # pragma: no cover - depends on the environment
+    raise ImportError(
+        'neuroflow.sklearn needs scikit-learn; install it with: pip install "neuroflow[sklearn]"'
+    ) from error
+
+from neuroflow.sklearn.perceptron import Perceptron
+
+__all__ = ["Perceptron"]
