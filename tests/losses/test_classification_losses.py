@@ -246,6 +246,17 @@ def test_sparse_categorical_crossentropy_out_of_range_labels_raise():
         losses.SparseCategoricalCrossentropy()(np.array([0, 3, 7, 3]), PROBS)
 
 
+def test_sparse_categorical_crossentropy_from_logits_out_of_range_labels_raise():
+    with pytest.raises(ValueError, match=r"sparse_categorical_crossentropy.*3 classes.*\[5\]"):
+        losses.sparse_categorical_crossentropy(np.array([0, 5, 1, 1]), LOGITS, from_logits=True)
+
+
+def test_sparse_categorical_crossentropy_fused_out_of_range_labels_raise():
+    with pytest.raises(ValueError, match=r"sparse_categorical_crossentropy.*3 classes.*\[3\]"):
+        losses.sparse_categorical_crossentropy(np.array([0, 3, 1, 1]),
+                                               activations.softmax(Tensor(LOGITS)))
+
+
 def test_sparse_categorical_crossentropy_negative_labels_raise():
     with pytest.raises(ValueError, match=r"out-of-range label values \[-1\]"):
         losses.sparse_categorical_crossentropy(np.array([0, -1, 1, 1]), PROBS)

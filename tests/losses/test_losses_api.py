@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from neuroflow import losses
-from neuroflow.autodiff import Tensor
+from neuroflow.autodiff import GradientTape, Tensor
 
 T = np.array([[1.0, 0.0], [0.0, 1.0]])
 P = np.array([[0.8, 0.2], [0.4, 0.6]], dtype=np.float32)
@@ -202,3 +202,26 @@ def test_resolve_crossentropy_picks_by_shapes(y_true_shape, y_pred_shape, expect
 def test_resolve_ce_wraps_the_chosen_crossentropy():
     loss = losses.resolve("ce", (8,), (8, 3))
     assert loss.fn is losses.sparse_categorical_crossentropy and loss.name == "ce"
+
+
+F32 = np.array([[0.7, 0.2, 0.1], [0.1, 0.3, 0.6]], dtype=np.float32)
+ONEHOT = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])
+
+
+@pytest.mark.parametrize("loss,y_true", [
+    (losses.MeanSquaredError(), ONEHOT), (losses.MeanAbsoluteError(), ONEHOT),
+    (losses.MeanAbsolutePercentageError(), ONEHOT + 1),
+    (losses.MeanSquaredLogarithmicError(), ONEHOT),
+    (losses.Huber(), ONEHOT), (losses.LogCosh(), ONEHOT), (losses.CosineSimilarity(), ONEHOT),
+    (losses.Hinge(), ONEHOT), (losses.SquaredHinge(), ONEHOT), (losses.CategoricalHinge(), ONEHOT),
+    (losses.KLDivergence(), ONEHOT), (losses.Poisson(), ONEHOT),
+    (losses.BinaryCrossentropy(), ONEHOT), (losses.CategoricalCrossentropy(), ONEHOT),
+    (losses.CategoricalCrossentropy(label_smoothing=0.1), ONEHOT),
+    (losses.SparseCategoricalCrossentropy(), np.array([0, 2])),
+    (losses.SparseCategoricalCrossentropy(ignore_class=2), np.array([0, 2])),
+])
+def test_loss_value_and_gradient_stay_float32(loss, y_true):
+    p = Tensor(F32, requires_grad=True)
+    with GradientTape() as tape:
+        value = loss(y_true, p, sample_weight=np.array([1.0, 0.5]))
+    assert value.dtype == np.float32 and tape.gradient(value, p).dtype == np.float32

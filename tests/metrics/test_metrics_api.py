@@ -129,5 +129,6 @@ def test_resolve_accuracy_shorthand():
     assert type(m) is metrics.SparseCategoricalAccuracy and m.name == "acc"
 
 
-def test_resolve_name_gives_metric_instance():
-    assert isinstance(metrics.resolve("mae"), metrics.MeanAbsoluteError)
+def test_resolve_name_gives_metric_instance_named_after_it():
+    m = metrics.resolve("mae")
+    assert isinstance(m, metrics.MeanAbsoluteError) and m.name == "mae"

@@ -43,7 +43,8 @@ def error_mean(kind: str, y_true: Tensor, y_pred: Tensor, delta: float = 1.0) ->
     e = y_pred.data - y_true.data
     k = e.shape[-1] if e.ndim else 1
     if kind == "squared" and e.ndim:
-        out = np.einsum("...i,...i->...", e, e) / k
+        out = np.square(e).sum(axis=-1)
+        out *= 1.0 / k
         slope = None
     else:
         value, slope = _error_value_and_slope(kind, e, delta)
@@ -51,7 +52,7 @@ def error_mean(kind: str, y_true: Tensor, y_pred: Tensor, delta: float = 1.0) ->
 
     def vjp(g):
         d = 2 * e if slope is None else slope()
-        d *= np.expand_dims(g, -1) / k if e.ndim else g
+        d *= g[..., None] / k if e.ndim else g
         return (-d if y_true.requires_grad else None, d if y_pred.requires_grad else None)
 
     return record(np.asarray(out, dtype=e.dtype), (y_true, y_pred), vjp)

@@ -216,8 +216,18 @@ def categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False
     return _fused.categorical_crossentropy_probs(t, p, axis=ax)
 
 
+def _check_label_range(labels: np.ndarray, k: int, name: str) -> None:
+    if labels.size and (labels.min() < 0 or labels.max() >= k):
+        bad = np.unique(labels[(labels < 0) | (labels >= k)])
+        shown = ", ".join(str(v) for v in bad[:10].tolist()) + (", ..." if bad.size > 10 else "")
+        raise ValueError(
+            f"{name}: labels must be integers in [0, {k}) since y_pred has {k} classes, "
+            f"received out-of-range label values [{shown}]"
+        )
+
+
 def _class_labels(y_true: Any, lead: tuple[int, ...], k: int, ignore_class: int | None,
-                  name: str) -> tuple[np.ndarray, np.ndarray | None]:
+                  name: str, check_range: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
     """Integer labels of shape `lead`, checked against `k` classes, and the valid mask."""
     labels = np.asarray(y_true.data if isinstance(y_true, Tensor) else y_true)
     if labels.shape != lead:
@@ -239,13 +249,8 @@ def _class_labels(y_true: Any, lead: tuple[int, ...], k: int, ignore_class: int 
     if ignore_class is not None:
         valid = labels != ignore_class
         labels = np.where(valid, labels, 0)
-    if labels.size and (labels.min() < 0 or labels.max() >= k):
-        bad = np.unique(labels[(labels < 0) | (labels >= k)])
-        shown = ", ".join(str(v) for v in bad[:10].tolist()) + (", ..." if bad.size > 10 else "")
-        raise ValueError(
-            f"{name}: labels must be integers in [0, {k}) since y_pred has {k} classes, "
-            f"received out-of-range label values [{shown}]"
-        )
+    if check_range:
+        _check_label_range(labels, k, name)
     return labels, valid
 
 
@@ -264,11 +269,16 @@ def sparse_categorical_crossentropy_with_mask(
         order = tuple(i for i in range(p.ndim) if i != ax) + (ax,)
         p, logits = shape_ops.transpose(p, order), None
     k = p.shape[-1]
-    labels, valid = _class_labels(y_true, p.shape[:-1], k, ignore_class, name)
-    if from_logits:
-        out = nn_ops.sparse_softmax_cross_entropy(p, labels)
-    elif logits is not None:
-        out = nn_ops.sparse_softmax_cross_entropy(logits, labels)
+    fused = from_logits or logits is not None
+    # The fused op checks the range itself; ours only words the error when it fails.
+    labels, valid = _class_labels(y_true, p.shape[:-1], k, ignore_class, name,
+                                  check_range=not fused)
+    if fused:
+        try:
+            out = nn_ops.sparse_softmax_cross_entropy(p if from_logits else logits, labels)
+        except ValueError:
+            _check_label_range(labels, k, name)
+            raise
     else:
         out = _fused.sparse_categorical_crossentropy_probs(labels, p)
     if valid is not None:

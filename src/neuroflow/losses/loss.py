@@ -162,6 +162,11 @@ def reduce_weighted_values(values: Tensor, sample_weight: Any = None,
     values, 'sum' does not divide, 'mean_with_sample_weight' divides by the sum of the
     sample weights, 'none'/None returns the weighted values.
     """
+    if sample_weight is None and mask is None and values.ndim and values.data.size:
+        if reduction in ("sum_over_batch_size", "mean"):  # the hot path: one node
+            return reduce_ops.mean(values)
+        if reduction == "sum":
+            return reduce_ops.sum(values)
     reduction = standardize_reduction(reduction)
     values, sw, raw_sw = _weights_for(values, sample_weight, mask, reduction)
     if reduction in (None, "none") or values.ndim == 0 or values.shape == (0,):

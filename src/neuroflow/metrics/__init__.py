@@ -263,7 +263,12 @@ def resolve_crossentropy(loss: Any, y_true_shape: Any, y_pred_shape: Any,
 
 def resolve(identifier: Any, loss: Any = None, y_true_shape: Any = None,
             y_pred_shape: Any = None) -> Metric | None:
-    """A `Metric` object for `compile`: shorthands resolved, functions wrapped by name."""
+    """A `Metric` object for `compile`, named as Keras 3's compile names it.
+
+    'accuracy'/'acc' and 'crossentropy'/'ce' are resolved from `loss` and the shapes;
+    a metric given by a string is named after that string ('mae' logs as 'mae');
+    functions are wrapped in `MeanMetricWrapper` named after them.
+    """
     if identifier is None:
         return None
     if isinstance(identifier, str) and identifier.lower() in ("accuracy", "acc"):
@@ -271,7 +276,8 @@ def resolve(identifier: Any, loss: Any = None, y_true_shape: Any = None,
     if isinstance(identifier, str) and identifier.lower() in ("crossentropy", "ce"):
         return resolve_crossentropy(loss, y_true_shape, y_pred_shape, name=identifier)
     obj = get(identifier)
-    if isinstance(obj, Metric):
-        return obj
-    name = identifier if isinstance(identifier, str) else getattr(obj, "__name__", None)
-    return MeanMetricWrapper(obj, name=name)
+    if not isinstance(obj, Metric):
+        obj = MeanMetricWrapper(obj, name=getattr(obj, "__name__", None))
+    if isinstance(identifier, str):
+        obj.name = identifier
+    return obj
