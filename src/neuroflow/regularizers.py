@@ -159,8 +159,10 @@ ALL_OBJECTS: dict[str, Callable] = {
 }
 
 
-def serialize(regularizer: Regularizer) -> dict:
-    """`{"class_name", "config", ...}` for a regularizer instance."""
+def serialize(regularizer: Regularizer | None) -> dict | None:
+    """`{"class_name", "config", ...}` for a regularizer instance (None for None)."""
+    if regularizer is None:
+        return None
     if not isinstance(regularizer, Regularizer):
         raise TypeError(
             f"regularizers.serialize: expected a Regularizer instance, received "

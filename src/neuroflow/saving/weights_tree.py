@@ -1,0 +1,148 @@
+"""The weights of a model as a tree keyed like Keras 3 files, and loading it back.
+
+Each layer is a node `{"vars": [arrays], "layers": {key: node}, "class_name", "name"}`;
+a child's key is its snake_case class name, numbered in order (`dense`, `dense_1`, ...),
+so a file loads into a freshly built model whatever its layers' names. Layers without
+weights are left out. Loading checks every shape first and names the layer that does
+not match; nothing is assigned unless everything matches.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from typing import Any
+
+import numpy as np
+
+__all__ = ["model_tree", "assign_tree", "optimizer_arrays", "assign_optimizer"]
+
+
+def _snake(name: str) -> str:
+    s = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", s).lower()
+
+
+def _children(layer: Any) -> list:
+    from neuroflow.models.model import Model
+
+    if isinstance(layer, Model):
+        return list(layer.layers)
+    return list(layer._tracked_layers)
+
+
+def _has_weights(layer: Any, seen: set[int]) -> bool:
+    return any(id(v) not in seen for v in layer._all_weights())
+
+
+def _keyed_children(layer: Any) -> list[tuple[str, Any]]:
+    counts: dict[str, int] = {}
+    out = []
+    for child in _children(layer):
+        base = _snake(type(child).__name__)
+        n = counts.get(base, 0)
+        counts[base] = n + 1
+        out.append((base if n == 0 else f"{base}_{n}", child))
+    return out
+
+
+def model_tree(layer: Any, seen: set[int] | None = None) -> dict:
+    """The weights of `layer` and its sub-layers as a tree of NumPy arrays."""
+    seen = set() if seen is None else seen
+    own = [v for v in layer._own_weights if id(v) not in seen]
+    seen.update(id(v) for v in own)
+    node: dict[str, Any] = {
+        "class_name": type(layer).__name__, "name": layer.name,
+        "vars": [np.array(v.data) for v in own], "paths": [str(v.path) for v in own],
+        "layers": {},
+    }
+    for key, child in _keyed_children(layer):
+        if _has_weights(child, seen):
+            node["layers"][key] = model_tree(child, seen)
+    return node
+
+
+def _label(layer: Any) -> str:
+    return f"layer '{layer.name}' ({type(layer).__name__})"
+
+
+def _match(node: dict, layer: Any, where: str, pairs: list, seen: set[int],
+           source: str, skip_mismatch: bool) -> None:
+    own = [v for v in layer._own_weights if id(v) not in seen]
+    seen.update(id(v) for v in own)
+    stored = node.get("vars", [])
+    problem = None
+    if len(stored) != len(own):
+        problem = (f"{_label(layer)} has {len(own)} weight(s) "
+                   f"{[tuple(v.shape) for v in own]}, but {source} holds {len(stored)} "
+                   f"{[tuple(a.shape) for a in stored]} at '{where or '/'}'")
+    else:
+        for i, (var, arr) in enumerate(zip(own, stored, strict=True)):
+            if tuple(arr.shape) != tuple(var.shape):
+                problem = (f"{_label(layer)}: weight '{var.path}' has shape "
+                           f"{tuple(var.shape)}, but {source} holds shape {tuple(arr.shape)} "
+                           f"at '{where}/vars/{i}'")
+                break
+    if problem is not None:
+        if not skip_mismatch:
+            raise ValueError(f"Cannot load weights: {problem}")
+        warnings.warn(f"Skipping {problem}", stacklevel=4)
+    else:
+        pairs.extend(zip(own, stored, strict=True))
+    stored_children = dict(node.get("layers", {}))
+    for key, child in _keyed_children(layer):
+        if not _has_weights(child, seen):
+            continue
+        sub = f"{where}/layers/{key}"
+        if key not in stored_children:
+            problem = f"{source} has no weights for {_label(child)} (expected at '{sub}')"
+            if not skip_mismatch:
+                raise ValueError(f"Cannot load weights: {problem}")
+            warnings.warn(f"Skipping {problem}", stacklevel=4)
+            continue
+        _match(stored_children.pop(key), child, sub, pairs, seen, source, skip_mismatch)
+    if stored_children and not skip_mismatch:
+        extra = ", ".join(f"'{where}/layers/{k}' ({v.get('class_name')} '{v.get('name')}')"
+                          for k, v in stored_children.items())
+        raise ValueError(f"Cannot load weights: {source} holds weights for layers that "
+                         f"{_label(layer)} does not have: {extra}")
+
+
+def assign_tree(model: Any, tree: dict, source: str, skip_mismatch: bool = False) -> None:
+    """Check every shape against `tree`, then assign all weights (or none)."""
+    if not model.built and (tree.get("vars") or tree.get("layers")):
+        raise ValueError(
+            f"Cannot load weights from {source} into model '{model.name}': it is not built "
+            "yet, so it has no weights. Build it first: call it on a batch of data or call "
+            "model.build(input_shape)"
+        )
+    pairs: list = []
+    _match(tree, model, "", pairs, set(), source, skip_mismatch)
+    for var, arr in pairs:
+        var.assign(np.asarray(arr, dtype=var.dtype))
+
+
+def optimizer_arrays(optimizer: Any) -> list[np.ndarray]:
+    """The optimizer's state: its `variables` (iterations, rate, slots) in order."""
+    return [np.array(v.data) for v in optimizer.variables]
+
+
+def assign_optimizer(optimizer: Any, model: Any, arrays: list[np.ndarray], source: str) -> None:
+    """Build the optimizer's slots for the model, then restore its variables in order."""
+    if not optimizer.built:
+        optimizer.build(model.trainable_weights)
+    variables = optimizer.variables
+    if len(variables) != len(arrays):
+        raise ValueError(
+            f"Cannot load the optimizer state from {source}: optimizer "
+            f"{type(optimizer).__name__} has {len(variables)} variables, the file holds "
+            f"{len(arrays)}"
+        )
+    for var, arr in zip(variables, arrays, strict=True):
+        if tuple(var.shape) != tuple(np.shape(arr)):
+            raise ValueError(
+                f"Cannot load the optimizer state from {source}: variable '{var.path}' has "
+                f"shape {tuple(var.shape)}, the file holds {tuple(np.shape(arr))}"
+            )
+    for var, arr in zip(variables, arrays, strict=True):
+        var.assign(np.asarray(arr, dtype=var.dtype))
