@@ -25,8 +25,18 @@ def _expand(g: np.ndarray, axes: tuple[int, ...], keepdims: bool) -> np.ndarray:
     return g
 
 
+def _full_like(shape: tuple[int, ...], value, dtype) -> np.ndarray:
+    out = np.empty(shape, dtype=dtype)
+    out.fill(value)
+    return out
+
+
 def sum(x, axis=None, keepdims: bool = False) -> Tensor:
     x = x if isinstance(x, Tensor) else convert_to_tensor(x)
+    if axis is None and not keepdims:  # the hot case (losses): one scalar, one fill
+        data = x.data
+        return record(np.asarray(np.add.reduce(data, axis=None), dtype=data.dtype), (x,),
+                      lambda g: (_full_like(data.shape, g, data.dtype),))
     axes = _axes(axis, x.ndim)
     shape = x.data.shape
 
@@ -38,6 +48,12 @@ def sum(x, axis=None, keepdims: bool = False) -> Tensor:
 
 def mean(x, axis=None, keepdims: bool = False) -> Tensor:
     x = x if isinstance(x, Tensor) else convert_to_tensor(x)
+    if axis is None and not keepdims and x.data.size:  # the hot case (losses)
+        data = x.data
+        scale = 1.0 / data.size
+        total = np.add.reduce(data, axis=None)
+        return record(np.asarray(total * scale, dtype=data.dtype), (x,),
+                      lambda g: (_full_like(data.shape, g * scale, data.dtype),))
     axes = _axes(axis, x.ndim)
     shape = x.data.shape
     count = int(np.prod([shape[a] for a in axes])) if axes else 1

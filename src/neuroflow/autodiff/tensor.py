@@ -339,46 +339,53 @@ def _pack_like(structure, flat: list):
 def backward_pass(targets: list[Tensor], seeds: list[np.ndarray], keep: set[int]) -> dict:
     """Propagate `seeds` from `targets` to every tensor upstream; return grads by id.
 
-    Gradients of tensors whose id is in `keep` stay in the result; the rest are
-    dropped once passed on, so intermediate buffers are freed early.
+    One pass counts, for every tensor that needs a gradient, how many recorded ops
+    consume it; the second pass runs each op's VJP once all of its consumers have
+    passed their gradients back (reverse topological order). Gradients of leaves and
+    of tensors whose id is in `keep` stay in the result; the rest are dropped once
+    passed on, so intermediate buffers are freed early.
     """
-    order: list[Tensor] = []
-    visited: set[int] = set()
-    for target in targets:
-        if not target.requires_grad or id(target) in visited:
-            continue
-        stack: list[tuple[Tensor, bool]] = [(target, False)]
-        while stack:
-            node, done = stack.pop()
-            if done:
-                order.append(node)
-                continue
-            if id(node) in visited:
-                continue
-            visited.add(id(node))
-            stack.append((node, True))
-            for parent in node._parents:
-                if parent.requires_grad and id(parent) not in visited:
-                    stack.append((parent, False))
+    pending: dict[int, int] = {}
+    stack = [t for t in targets if t.requires_grad]
+    seen = {id(t) for t in stack}
+    while stack:
+        node = stack.pop()
+        for parent in node._parents:
+            if parent.requires_grad:
+                pid = id(parent)
+                pending[pid] = pending.get(pid, 0) + 1
+                if pid not in seen:
+                    seen.add(pid)
+                    stack.append(parent)
     grads: dict[int, np.ndarray] = {}
+    ready: list[Tensor] = []
     for target, seed in zip(targets, seeds, strict=True):
         if target.requires_grad:
-            prev = grads.get(id(target))
-            grads[id(target)] = seed if prev is None else prev + seed
-    for node in reversed(order):
+            key = id(target)
+            prev = grads.get(key)
+            grads[key] = seed if prev is None else prev + seed
+            if key not in pending and all(r is not target for r in ready):
+                ready.append(target)
+    while ready:
+        node = ready.pop()
+        vjp = node._vjp
+        if vjp is None:
+            continue
         key = id(node)
         g = grads.get(key) if key in keep else grads.pop(key, None)
-        if g is None or node._vjp is None:
-            if g is not None:
-                grads[key] = g
-            continue
-        parent_grads = node._vjp(g)
-        for parent, pg in zip(node._parents, parent_grads, strict=True):
-            if pg is None or not parent.requires_grad:
+        parents = node._parents
+        parent_grads = vjp(g) if g is not None else (None,) * len(parents)
+        for parent, pg in zip(parents, parent_grads, strict=True):
+            if not parent.requires_grad:
                 continue
-            pk = id(parent)
-            prev = grads.get(pk)
-            grads[pk] = pg if prev is None else prev + pg
+            pid = id(parent)
+            if pg is not None:
+                prev = grads.get(pid)
+                grads[pid] = pg if prev is None else prev + pg
+            left = pending[pid] - 1
+            pending[pid] = left
+            if left == 0:
+                ready.append(parent)
     return grads
 
 

@@ -7,11 +7,12 @@ import numpy as np
 from neuroflow.backend.random import global_rng, make_rng, reset_seed, set_seed
 
 __all__ = [
-    "floatx", "set_floatx", "epsilon", "set_epsilon", "global_rng", "make_rng",
+    "floatx", "floatx_dtype", "set_floatx", "epsilon", "set_epsilon", "global_rng", "make_rng",
     "reset_seed", "set_seed", "cast_to_floatx",
 ]
 
 _FLOATX = "float32"
+_FLOATX_DTYPE = np.dtype(_FLOATX)
 _EPSILON = 1e-7
 _VALID_FLOATX = ("float16", "float32", "float64")
 
@@ -21,13 +22,19 @@ def floatx() -> str:
     return _FLOATX
 
 
+def floatx_dtype() -> np.dtype:
+    """The default float type as a NumPy dtype."""
+    return _FLOATX_DTYPE
+
+
 def set_floatx(value: str) -> None:
     """Set the default float type: 'float16', 'float32' or 'float64'."""
-    global _FLOATX
+    global _FLOATX, _FLOATX_DTYPE
     value = str(np.dtype(value)) if not isinstance(value, str) else value
     if value not in _VALID_FLOATX:
         raise ValueError(f"set_floatx: expected one of {_VALID_FLOATX}, received {value!r}")
     _FLOATX = value
+    _FLOATX_DTYPE = np.dtype(value)
 
 
 def epsilon() -> float:

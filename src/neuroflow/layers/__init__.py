@@ -1,0 +1,36 @@
+"""Layers: the building blocks of models."""
+
+from neuroflow.layers.core import Activation, Dense, Flatten
+from neuroflow.layers.input_layer import Input, InputLayer
+from neuroflow.layers.lambda_layer import Lambda
+from neuroflow.layers.layer import Layer
+from neuroflow.layers.merging import (
+    Add,
+    Average,
+    Concatenate,
+    Dot,
+    Maximum,
+    Minimum,
+    Multiply,
+    Subtract,
+    add,
+    average,
+    concatenate,
+    dot,
+    maximum,
+    minimum,
+    multiply,
+    subtract,
+)
+from neuroflow.layers.normalization import BatchNormalization
+from neuroflow.layers.preprocessing import Normalization
+from neuroflow.layers.regularization import AlphaDropout, Dropout, GaussianDropout, GaussianNoise
+from neuroflow.layers.reshaping import Permute, RepeatVector, Reshape
+
+__all__ = [
+    "Activation", "Dense", "Flatten", "Input", "InputLayer", "Layer",
+    "Add", "Average", "Concatenate", "Dot", "Maximum", "Minimum", "Multiply", "Subtract",
+    "add", "average", "concatenate", "dot", "maximum", "minimum", "multiply", "subtract",
+    "AlphaDropout", "BatchNormalization", "Dropout", "GaussianDropout", "GaussianNoise",
+    "Lambda", "Normalization", "Permute", "RepeatVector", "Reshape",
+]

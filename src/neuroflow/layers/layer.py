@@ -1,0 +1,365 @@
+"""The Layer base class: weights, building on first call, sub-layer tracking, config."""
+
+from __future__ import annotations
+
+import inspect
+import re
+from typing import Any
+
+import numpy as np
+
+from neuroflow import backend
+from neuroflow.autodiff.tensor import Tensor, Variable
+from neuroflow.layers import naming
+from neuroflow.layers.call_context import current_training
+
+__all__ = ["Layer", "to_tensor", "shape_of"]
+
+
+def to_tensor(x: Any) -> Tensor:
+    """Inputs as a Tensor of the default float type (integer pixels and float64 are cast)."""
+    if isinstance(x, Tensor):
+        if x.data.dtype.kind in "fc" and x.data.dtype != backend.floatx() and not x.requires_grad:
+            return Tensor(x.data.astype(backend.floatx()))
+        if x.data.dtype.kind in "iub":
+            return Tensor(x.data.astype(backend.floatx()))
+        return x
+    arr = np.asarray(x)
+    if arr.dtype.kind in "iubf" and arr.dtype != backend.floatx():
+        arr = arr.astype(backend.floatx())
+    elif arr.dtype.kind not in "iubfc":
+        raise TypeError(
+            f"expected numeric input (an array, list or tensor of numbers), received an array "
+            f"of dtype {arr.dtype}"
+        )
+    return Tensor(arr)
+
+
+def shape_of(x: Any) -> tuple:
+    """The shape of an array, tensor or symbolic tensor."""
+    return tuple(x.shape)
+
+
+def _snake_case(name: str) -> str:
+    s = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", s).lower()
+
+
+class Layer:
+    """Base class of every layer: override `build`, `call` and `get_config`.
+
+    `__init__` takes hyperparameters only; `build(input_shape)` creates the weights with
+    `add_weight`; `call(inputs, training=None)` computes the outputs.
+    """
+
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        trainable: bool = True,
+        dtype: Any = None,
+        input_shape: Any = None,
+        input_dim: int | None = None,
+        batch_input_shape: Any = None,
+        batch_size: int | None = None,
+        **kwargs: Any,
+    ):
+        if kwargs:
+            unknown = ", ".join(sorted(kwargs))
+            raise TypeError(
+                f"{type(self).__name__}: unexpected keyword argument(s): {unknown}"
+            )
+        object.__setattr__(self, "_tracked_layers", [])
+        object.__setattr__(self, "_own_weights", [])
+        self.name = name if name is not None else naming.unique_name(_snake_case(type(self).__name__))
+        if not isinstance(self.name, str) or not self.name:
+            raise ValueError(f"{type(self).__name__}: name must be a non-empty string, received {name!r}")
+        self._trainable = bool(trainable)
+        self.dtype = dtype or backend.floatx()
+        self.built = False
+        self._losses: list = []
+        self._build_input_shape = None
+        self._call_accepts_training = "training" in inspect.signature(self.call).parameters
+        if input_dim is not None and input_shape is None:
+            input_shape = (input_dim,)
+        if batch_input_shape is not None:
+            self._batch_input_shape = tuple(batch_input_shape)
+        elif input_shape is not None:
+            if isinstance(input_shape, (int, np.integer)):
+                input_shape = (int(input_shape),)
+            self._batch_input_shape = (batch_size,) + tuple(input_shape)
+        else:
+            self._batch_input_shape = None
+        self._inbound_nodes: list = []
+
+    # ---- attribute tracking -------------------------------------------------------
+    def __setattr__(self, key: str, value: Any) -> None:
+        if not key.startswith("__") and "_tracked_layers" in self.__dict__:
+            self._track(value)
+        object.__setattr__(self, key, value)
+
+    def _track(self, value: Any) -> None:
+        if isinstance(value, Layer):
+            if value is not self and all(value is not t for t in self._tracked_layers):
+                self._tracked_layers.append(value)
+        elif isinstance(value, (list, tuple)):
+            for v in value:
+                self._track(v)
+        elif isinstance(value, dict):
+            for v in value.values():
+                self._track(v)
+
+    # ---- weights ------------------------------------------------------------------
+    def add_weight(
+        self,
+        shape: Any = None,
+        initializer: Any = None,
+        dtype: Any = None,
+        trainable: bool = True,
+        regularizer: Any = None,
+        constraint: Any = None,
+        name: str | None = None,
+    ) -> Variable:
+        """Create a weight of this layer, initialised now (default: glorot_uniform, or
+        zeros for biases named 'bias')."""
+        from neuroflow import initializers, regularizers
+
+        shape = () if shape is None else tuple(int(s) for s in shape)
+        if initializer is None:
+            initializer = "zeros" if name in ("bias", "beta", "moving_mean") else "glorot_uniform"
+        init = initializers.get(initializer)
+        dtype = dtype or self.dtype
+        value = np.asarray(init(shape, dtype=dtype), dtype=dtype)
+        var = Variable(
+            value, trainable=trainable, name=name or f"variable_{len(self._own_weights)}",
+            dtype=dtype, regularizer=regularizers.get(regularizer), constraint=constraint,
+        )
+        var.path = f"{self.name}/{var.name}"
+        self._own_weights.append(var)
+        return var
+
+    @property
+    def trainable(self) -> bool:
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        self._trainable = bool(value)
+        for layer in self._tracked_layers:
+            layer.trainable = value
+
+    def _all_weights(self) -> list[Variable]:
+        seen: set[int] = set()
+        out: list[Variable] = []
+        for v in self._own_weights:
+            if id(v) not in seen:
+                seen.add(id(v))
+                out.append(v)
+        for layer in self._tracked_layers:
+            for v in layer._all_weights():
+                if id(v) not in seen:
+                    seen.add(id(v))
+                    out.append(v)
+        return out
+
+    @property
+    def weights(self) -> list[Variable]:
+        """All weights, trainable first (as Keras orders them)."""
+        return self.trainable_weights + self.non_trainable_weights
+
+    @property
+    def trainable_weights(self) -> list[Variable]:
+        if not self._trainable:
+            return []
+        own = [v for v in self._own_weights if v.trainable]
+        seen = {id(v) for v in own}
+        for layer in self._tracked_layers:
+            for v in layer.trainable_weights:
+                if id(v) not in seen:
+                    seen.add(id(v))
+                    own.append(v)
+        return own
+
+    @property
+    def non_trainable_weights(self) -> list[Variable]:
+        trainable_ids = {id(v) for v in self.trainable_weights}
+        return [v for v in self._all_weights() if id(v) not in trainable_ids]
+
+    trainable_variables = trainable_weights
+    non_trainable_variables = non_trainable_weights
+
+    @property
+    def variables(self) -> list[Variable]:
+        return self.weights
+
+    def get_weights(self) -> list[np.ndarray]:
+        """Copies of the weight values, in the order of `weights`."""
+        return [v.data.copy() for v in self.weights]
+
+    def set_weights(self, weights: list) -> None:
+        """Overwrite the weights with arrays of the same shapes, in the order of `weights`."""
+        own = self.weights
+        weights = list(weights)
+        if len(weights) != len(own):
+            raise ValueError(
+                f"Layer '{self.name}': set_weights expected a list of {len(own)} arrays "
+                f"(shapes {[v.shape for v in own]}), received {len(weights)}"
+            )
+        for var, value in zip(own, weights):
+            value = np.asarray(value)
+            if value.shape != var.shape:
+                raise ValueError(
+                    f"Layer '{self.name}': weight '{var.path}' has shape {var.shape}, "
+                    f"received an array of shape {value.shape}"
+                )
+        for var, value in zip(own, weights):
+            var.assign(np.asarray(value, dtype=var.dtype))
+
+    def count_params(self) -> int:
+        if not self.built:
+            raise ValueError(
+                f"Layer '{self.name}' is not built yet, so it has no weights to count: call it on "
+                "data or call build(input_shape) first"
+            )
+        return int(sum(v.size for v in self.weights))
+
+    # ---- losses -------------------------------------------------------------------
+    def add_loss(self, loss: Any) -> None:
+        """Add a scalar loss term (e.g. an activity regularizer) to the training loss."""
+        self._losses.append(loss)
+
+    @property
+    def losses(self) -> list:
+        """Extra losses from `add_loss` (this call) and weight regularizers, recursively."""
+        out = list(self._losses)
+        for v in self._own_weights:
+            if v.regularizer is not None and v.trainable:
+                out.append(v.regularizer(v))
+        for layer in self._tracked_layers:
+            out.extend(layer.losses)
+        return out
+
+    def _clear_losses(self) -> None:
+        self._losses = []
+        for layer in self._tracked_layers:
+            layer._clear_losses()
+
+    # ---- building and calling -----------------------------------------------------
+    def build(self, input_shape: Any) -> None:
+        """Create weights for inputs of `input_shape` (the batch axis included)."""
+        self.built = True
+
+    def _maybe_build(self, input_shape: Any) -> None:
+        if not self.built:
+            self.build(input_shape)
+            self.built = True
+            self._build_input_shape = input_shape
+
+    def call(self, inputs, *args, **kwargs):
+        return inputs
+
+    def __call__(self, inputs, *args, **kwargs):
+        if type(inputs) is not Tensor or inputs.data.dtype != backend.floatx_dtype():
+            graph = _functional_graph()
+            if graph.is_symbolic(inputs):
+                return graph.symbolic_call(self, inputs, args, kwargs)
+            inputs = _convert_inputs(inputs)
+        if not self.built:
+            self._maybe_build(_shapes(inputs))
+        if self._call_accepts_training:
+            if kwargs.get("training") is None:
+                kwargs["training"] = current_training()
+        elif kwargs:
+            kwargs.pop("training", None)
+        return self.call(inputs, *args, **kwargs)
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        """Output shape for `input_shape`; by default found by running `call` on zeros."""
+        from neuroflow.autodiff.tensor import Tensor as _T
+
+        def zeros(shape):
+            return _T(np.zeros([1 if d is None else d for d in shape], dtype=self.dtype))
+
+        if isinstance(input_shape, (list, tuple)) and input_shape and isinstance(input_shape[0], (list, tuple)):
+            probe = [zeros(s) for s in input_shape]
+            batch_none = input_shape[0][0] is None
+        else:
+            probe = zeros(input_shape)
+            batch_none = input_shape[0] is None if len(input_shape) else False
+        self._maybe_build(input_shape)
+        kwargs = {"training": False} if self._call_accepts_training else {}
+        out = self.call(probe, **kwargs)
+
+        def shape(t):
+            s = tuple(t.shape)
+            return ((None,) + s[1:]) if batch_none and s else s
+
+        if isinstance(out, (list, tuple)):
+            return [shape(t) for t in out]
+        return shape(out)
+
+    # ---- config -------------------------------------------------------------------
+    def get_config(self) -> dict:
+        """Constructor arguments that recreate this layer (without weights)."""
+        config: dict[str, Any] = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        if self._batch_input_shape is not None:
+            config["batch_input_shape"] = list(self._batch_input_shape)
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict) -> Layer:
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+    @property
+    def input(self):
+        """The symbolic input(s) of the layer's first call on symbolic tensors."""
+        return self._first_node("input").inputs
+
+    @property
+    def output(self):
+        """The symbolic output(s) of the layer's first call on symbolic tensors."""
+        return self._first_node("output").outputs
+
+    def _first_node(self, what: str):
+        if not self._inbound_nodes:
+            raise AttributeError(
+                f"Layer '{self.name}' has never been called on symbolic tensors, so it has no "
+                f"defined {what}: call it on Input(...) tensors or use it in a built model"
+            )
+        return self._inbound_nodes[0]
+
+    @property
+    def input_shape(self):
+        if self._batch_input_shape is not None:
+            return self._batch_input_shape
+        if self._build_input_shape is not None:
+            return self._build_input_shape
+        raise AttributeError(f"Layer '{self.name}' has no defined input shape yet")
+
+
+def _functional_graph():
+    """The functional-graph module (imported on first use: it sits above layers)."""
+    from neuroflow.models import functional_graph
+
+    return functional_graph
+
+
+def _convert_inputs(inputs):
+    if isinstance(inputs, Tensor):
+        return inputs if inputs.data.dtype == backend.floatx() or inputs.requires_grad else to_tensor(inputs)
+    if isinstance(inputs, (list, tuple)):
+        return type(inputs)(_convert_inputs(x) for x in inputs)
+    if isinstance(inputs, dict):
+        return {k: _convert_inputs(v) for k, v in inputs.items()}
+    return to_tensor(inputs)
+
+
+def _shapes(inputs):
+    if isinstance(inputs, (list, tuple)):
+        return [_shapes(x) for x in inputs]
+    if isinstance(inputs, dict):
+        return {k: _shapes(v) for k, v in inputs.items()}
+    return tuple(inputs.shape)

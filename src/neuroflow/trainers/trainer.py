@@ -1,0 +1,525 @@
+"""compile / fit / evaluate / predict: the training loop every Model inherits."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any
+
+import numpy as np
+
+from neuroflow import metrics as metrics_module
+from neuroflow import optimizers as optimizers_module
+from neuroflow.autodiff import tensor as tensor_module
+from neuroflow.autodiff.tensor import Tensor, backward_pass
+from neuroflow.callbacks.callback import CallbackList
+from neuroflow.callbacks.history import History
+from neuroflow.callbacks.progbar_logger import ProgbarLogger
+from neuroflow.trainers import data_adapter as da
+from neuroflow.trainers.compile_utils import CompileLoss, CompileMetrics
+
+__all__ = ["Trainer"]
+
+
+def _verbosity(verbose: Any) -> int:
+    if verbose == "auto":
+        return 1
+    if isinstance(verbose, (bool, int, np.integer)) and int(verbose) in (0, 1, 2):
+        return int(verbose)
+    raise ValueError(f"verbose must be 'auto', 0, 1 or 2, received {verbose!r}")
+
+
+def _flatten_logs(logs: dict) -> dict:
+    out = {}
+    for k, v in logs.items():
+        if isinstance(v, dict):
+            out.update(_flatten_logs(v))
+        else:
+            out[k] = float(v.data) if isinstance(v, Tensor) else (float(v) if np.ndim(v) == 0 else v)
+    return out
+
+
+class Trainer:
+    """Mixin that gives a model compile, fit, evaluate, predict and the *_on_batch calls."""
+
+    def _init_trainer(self) -> None:
+        self.compiled = False
+        self.optimizer = None
+        self.loss = None
+        self.compiled_loss: CompileLoss | None = None
+        self.compiled_metrics: CompileMetrics | None = None
+        self._loss_tracker = None
+        self.stop_training = False
+        self.history = None
+        self._train_cache = None
+        self._train_vars = None
+
+    # ---- compile ------------------------------------------------------------------
+    def compile(
+        self,
+        optimizer: Any = "rmsprop",
+        loss: Any = None,
+        loss_weights: Any = None,
+        metrics: Any = None,
+        weighted_metrics: Any = None,
+        run_eagerly: bool = False,
+        steps_per_execution: int = 1,
+        jit_compile: Any = "auto",
+        auto_scale_loss: bool = True,
+    ) -> None:
+        """Configure training: optimizer, loss(es), loss_weights and metrics.
+
+        `run_eagerly`, `steps_per_execution` and `jit_compile` are accepted for
+        compatibility; neuroflow always runs eagerly.
+        """
+        self.optimizer = optimizers_module.get(optimizer)
+        names = self._output_names_for_compile()
+        self.loss = loss
+        self._compile_args = {"loss": loss, "loss_weights": loss_weights, "metrics": metrics,
+                              "weighted_metrics": weighted_metrics}
+        # a subclassed model's outputs are only known once it runs: name them provisionally
+        # from the loss structure; _ensure_built checks them on the first batch
+        self._output_names_pending = not getattr(self, "output_names", None)
+        if self._output_names_pending:
+            names = _provisional_output_names(loss, loss_weights)
+        self._make_compiled(names)
+        self._loss_tracker = metrics_module.Mean(name="loss")
+        self.compiled = True
+        self._train_cache = None
+        self._train_vars = None
+
+    def _output_names_for_compile(self) -> list[str]:
+        names = getattr(self, "output_names", None)
+        return list(names) if names else ["output"]
+
+    def _make_compiled(self, names: list[str]) -> None:
+        args = self._compile_args
+        self.compiled_loss = CompileLoss(args["loss"], args["loss_weights"], names)
+        self.compiled_metrics = CompileMetrics(args["metrics"], args["weighted_metrics"], names,
+                                               self.compiled_loss.identifiers)
+
+    def _resolve_output_names(self, y_pred) -> None:
+        """Name a subclassed model's outputs from its first predictions (tf.keras style:
+        'output_1', 'output_2', ... or the keys of a returned dict)."""
+        if isinstance(y_pred, dict):
+            names = [str(k) for k in y_pred]
+        elif isinstance(y_pred, (list, tuple)) and len(y_pred) > 1:
+            names = [f"output_{i + 1}" for i in range(len(y_pred))]
+        else:
+            names = ["output"]
+        self._output_names_pending = False
+        if names != self.compiled_loss.output_names:
+            self._make_compiled(names)
+
+    def _assert_compiled(self, method: str) -> None:
+        if not self.compiled:
+            raise RuntimeError(
+                f"You must call compile() before {method}(): the model '{self.name}' has no "
+                "optimizer and loss yet"
+            )
+
+    @property
+    def metrics(self) -> list:
+        """The loss tracker, then the compiled metrics (a container whose result is a dict)."""
+        if not self.compiled:
+            return []
+        out = [self._loss_tracker]
+        if self.compiled_loss.multi:
+            out.extend(self.compiled_loss.trackers)
+        if self.compiled_metrics is not None:
+            out.append(self.compiled_metrics)
+        return out
+
+    @property
+    def metrics_names(self) -> list[str]:
+        return list(self.get_metrics_result().keys())
+
+    def reset_metrics(self) -> None:
+        if self.compiled:
+            self._loss_tracker.reset_state()
+            self.compiled_loss.reset()
+            self.compiled_metrics.reset_state()
+
+    def get_metrics_result(self) -> dict:
+        if not self.compiled:
+            return {}
+        logs = {"loss": float(self._loss_tracker.result())}
+        logs.update(self.compiled_loss.results())
+        if self.compiled_metrics.built:
+            logs.update(self.compiled_metrics.result())
+        return logs
+
+    # ---- the steps ----------------------------------------------------------------
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True) -> Tensor:
+        """The compiled loss plus every regularization and `add_loss` term."""
+        total = self.compiled_loss(y, y_pred, sample_weight)
+        for extra in self._collect_losses():
+            total = total + extra
+        return total
+
+    def _collect_losses(self) -> list:
+        out = []
+        for layer in self._flat_layers():
+            if layer._losses:
+                out.extend(layer._losses)
+            for v in layer._own_weights:
+                if v.regularizer is not None and v.trainable and layer.trainable:
+                    out.append(v.regularizer(v))
+        return out
+
+    def _flat_layers(self) -> list:
+        cache = self._train_cache
+        if cache is None:
+            layers, stack, seen = [], [self], set()
+            while stack:
+                layer = stack.pop()
+                if id(layer) in seen:
+                    continue
+                seen.add(id(layer))
+                layers.append(layer)
+                stack.extend(layer._tracked_layers)
+            cache = self._train_cache = layers
+        return cache
+
+    def _train_variables(self) -> list:
+        variables = self._train_vars
+        if variables is None:
+            variables = self._train_vars = self.trainable_weights
+        return variables
+
+    def compute_metrics(self, x, y, y_pred, sample_weight=None) -> dict:
+        """Update the compiled metrics with a batch and return every current result."""
+        self.compiled_metrics.update_state(y, y_pred, sample_weight)
+        return self.get_metrics_result()
+
+    def train_step(self, data) -> dict:
+        """One gradient step on a batch `(x, y)` or `(x, y, sample_weight)`."""
+        x, y, sample_weight = da.unpack_x_y_sample_weight(data)
+        for layer in self._flat_layers():
+            if layer._losses:
+                layer._losses = []
+        tensor_module._recording[0] += 1
+        try:
+            y_pred = self(x, training=True)
+            loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
+        finally:
+            tensor_module._recording[0] -= 1
+        variables = self._train_variables()
+        if loss.requires_grad:
+            grads = backward_pass([loss], [np.ones((), dtype=loss.data.dtype)], set())
+            self.optimizer.apply([grads.get(id(v)) for v in variables], variables)
+        value = float(loss.data)
+        if not math.isfinite(value):
+            self._nan_batch = True
+        self._loss_tracker.update_state(value, sample_weight=_batch_size(x))
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def test_step(self, data) -> dict:
+        """Loss and metrics on a batch, without training."""
+        x, y, sample_weight = da.unpack_x_y_sample_weight(data)
+        for layer in self._flat_layers():
+            if layer._losses:
+                layer._losses = []
+        y_pred = self(x, training=False)
+        loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
+        self._loss_tracker.update_state(float(loss.data), sample_weight=_batch_size(x))
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def predict_step(self, data):
+        """Model outputs for a batch."""
+        x, _, _ = da.unpack_x_y_sample_weight(data)
+        return self(x, training=False)
+
+    # ---- data ---------------------------------------------------------------------
+    def _prepare(self, x, y, sample_weight, what: str, check: bool):
+        if x is None:
+            raise ValueError(f"{what}: x is required, received None")
+        x = da.to_array_structure(x, f"{what}: x", cast_float=True)
+        y = da.to_array_structure(y, f"{what}: y", cast_float=False)
+        if sample_weight is not None:
+            sample_weight = da.to_array_structure(sample_weight, f"{what}: sample_weight")
+        if check:
+            da.check_finite(x, f"{what}: x")
+            if y is not None:
+                da.check_finite(y, f"{what}: y")
+        self._check_input_structure(x, what)
+        return x, y, sample_weight
+
+    def _check_input_structure(self, x, what: str) -> None:
+        """Hook for models with named inputs (Functional) to validate dicts/lists."""
+
+    def _ensure_built(self, x) -> None:
+        pending = self.compiled and getattr(self, "_output_names_pending", False)
+        if not self.built or pending:
+            first = da.map_structure(lambda a: a[:1], x)
+            y_pred = self(first, training=False)
+            if pending:
+                self._resolve_output_names(y_pred)
+
+    # ---- fit ----------------------------------------------------------------------
+    def fit(
+        self,
+        x: Any = None,
+        y: Any = None,
+        batch_size: int | None = None,
+        epochs: int = 1,
+        verbose: Any = "auto",
+        callbacks: list | None = None,
+        validation_split: float = 0.0,
+        validation_data: Any = None,
+        shuffle: bool = True,
+        class_weight: dict | None = None,
+        sample_weight: Any = None,
+        initial_epoch: int = 0,
+        steps_per_epoch: int | None = None,
+        validation_steps: int | None = None,
+        validation_batch_size: int | None = None,
+        validation_freq: int = 1,
+    ) -> History:
+        """Train for `epochs` epochs; returns a History of the per-epoch logs."""
+        self._assert_compiled("fit")
+        verbose = _verbosity(verbose)
+        if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
+            raise ValueError(f"fit: epochs must be a non-negative integer, received {epochs!r}")
+        x, y, sample_weight = self._prepare(x, y, sample_weight, "fit", check=True)
+        if y is None:
+            raise ValueError("fit: y is required (the targets), received None")
+        if class_weight is not None:
+            cw = da.class_weight_to_sample_weight(y, class_weight)
+            sample_weight = cw if sample_weight is None else sample_weight * cw
+        val = None
+        if validation_data is not None:
+            vx, vy, vsw = da.unpack_x_y_sample_weight(tuple(validation_data))
+            val = self._prepare(vx, vy, vsw, "fit: validation_data", check=True)
+        elif validation_split:
+            (x, y, sample_weight), val = da.split_validation(x, y, sample_weight, validation_split)
+        data = da.ArrayData(x, y, sample_weight, batch_size, shuffle=bool(shuffle),
+                            steps=steps_per_epoch, what="fit")
+        self._ensure_built(x)
+        self._train_cache = None
+        self._train_vars = None
+        history = History()
+        cbs = self._callback_list(callbacks, history, verbose, epochs, data.steps)
+        self.stop_training = False
+        self._nan_batch = False
+        train_hooks = cbs.has_batch_hooks("on_train_batch_begin") or cbs.has_batch_hooks("on_train_batch_end")
+        cbs.on_train_begin()
+        resume = getattr(self, "_initial_epoch_override", None)
+        if resume is not None:  # set by BackupAndRestore in on_train_begin
+            initial_epoch, self._initial_epoch_override = resume, None
+        logs: dict = {}
+        train_step = self.train_step
+        custom_step = type(self).train_step is not Trainer.train_step
+        for epoch in range(initial_epoch, epochs):
+            self.reset_metrics()
+            cbs.on_epoch_begin(epoch)
+            step = -1
+            for step, batch in enumerate(data.batches()):
+                xb, yb, swb = batch
+                packed = (xb, yb) if swb is None else (xb, yb, swb)
+                if train_hooks:
+                    cbs.batch_hook("on_train_batch_begin", step)
+                if train_hooks or custom_step:
+                    logs = _flatten_logs(train_step(packed))
+                else:
+                    train_step(packed)
+                if train_hooks:
+                    cbs.batch_hook("on_train_batch_end", step, logs)
+                if self._nan_batch:
+                    self._report_nan(epoch, step)
+                    break
+                if self.stop_training:
+                    break
+            epoch_logs = {}
+            if step >= 0:
+                epoch_logs = dict(logs) if custom_step else self.get_metrics_result()
+            if val is not None and _should_validate(epoch, validation_freq):
+                val_logs = self._evaluate_arrays(
+                    *val, batch_size=validation_batch_size or data.batch_size,
+                    steps=validation_steps, cbs=cbs,
+                )
+                epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
+            cbs.on_epoch_end(epoch, epoch_logs)
+            logs = epoch_logs
+            if self.stop_training:
+                break
+        cbs.on_train_end(logs)
+        self.history = history
+        return history
+
+    def _report_nan(self, epoch: int, step: int) -> None:
+        warnings.warn(
+            f"fit: the loss became NaN or inf at epoch {epoch + 1}, batch {step + 1}; training "
+            "stopped (lower the learning rate, scale the inputs, or clip gradients)",
+            RuntimeWarning, stacklevel=3,
+        )
+        self.stop_training = True
+
+    def _callback_list(self, callbacks, history, verbose: int, epochs: int, steps: int) -> CallbackList:
+        user = list(callbacks or [])
+        cbs = []
+        if verbose and not any(isinstance(c, ProgbarLogger) for c in user):
+            cbs.append(ProgbarLogger(verbose))
+        cbs.extend(user)
+        if history is not None:
+            cbs.append(history)
+        return CallbackList(cbs, model=self, params={"verbose": verbose, "epochs": epochs, "steps": steps})
+
+    # ---- evaluate -----------------------------------------------------------------
+    def _evaluate_arrays(self, x, y, sample_weight, batch_size, steps, cbs: CallbackList) -> dict:
+        data = da.ArrayData(x, y, sample_weight, batch_size, shuffle=False, steps=steps,
+                            what="evaluate")
+        self.reset_metrics()
+        hooks = cbs.has_batch_hooks("on_test_batch_begin") or cbs.has_batch_hooks("on_test_batch_end")
+        cbs.on_test_begin()
+        logs: dict = {}
+        for step, (xb, yb, swb) in enumerate(data.batches()):
+            packed = (xb, yb) if swb is None else (xb, yb, swb)
+            if hooks:
+                cbs.batch_hook("on_test_batch_begin", step)
+            logs = _flatten_logs(self.test_step(packed))
+            if hooks:
+                cbs.batch_hook("on_test_batch_end", step, logs)
+        logs = self.get_metrics_result() if type(self).test_step is Trainer.test_step else logs
+        cbs.on_test_end(logs)
+        return logs
+
+    def evaluate(
+        self,
+        x: Any = None,
+        y: Any = None,
+        batch_size: int | None = None,
+        verbose: Any = "auto",
+        sample_weight: Any = None,
+        steps: int | None = None,
+        callbacks: list | None = None,
+        return_dict: bool = False,
+        **kwargs: Any,
+    ):
+        """Loss and metrics on the given data: a scalar, a list, or a dict with return_dict."""
+        if kwargs:
+            raise TypeError(f"evaluate: unexpected keyword argument(s) {sorted(kwargs)}")
+        self._assert_compiled("evaluate")
+        verbose = _verbosity(verbose)
+        x, y, sample_weight = self._prepare(x, y, sample_weight, "evaluate", check=False)
+        if y is None:
+            raise ValueError("evaluate: y is required (the targets), received None")
+        self._ensure_built(x)
+        n = da.num_samples(x, "evaluate: x")
+        bs = batch_size or 32
+        cbs = self._callback_list(callbacks, None, verbose, 1, steps or math.ceil(n / bs))
+        logs = self._evaluate_arrays(x, y, sample_weight, bs, steps, cbs)
+        if return_dict:
+            return logs
+        values = list(logs.values())
+        return values[0] if len(values) == 1 else values
+
+    # ---- predict ------------------------------------------------------------------
+    def predict(self, x: Any, batch_size: int | None = None, verbose: Any = "auto",
+                steps: int | None = None, callbacks: list | None = None):
+        """Model outputs for `x` as NumPy arrays, computed in batches (default 32)."""
+        x = da.to_array_structure(x, "predict: x", cast_float=True)
+        self._check_input_structure(x, "predict")
+        n = da.num_samples(x, "predict: x")
+        bs = batch_size or 32
+        if not callbacks and n <= bs and steps is None and verbose in ("auto", 0):
+            return _to_numpy(self(x, training=False))
+        data = da.ArrayData(x, None, None, bs, shuffle=False, steps=steps, what="predict")
+        verbose = _verbosity(verbose)
+        cbs = self._callback_list(callbacks, None, verbose if data.steps > 1 else 0, 1, data.steps)
+        hooks = cbs.has_batch_hooks("on_predict_batch_begin") or cbs.has_batch_hooks("on_predict_batch_end")
+        cbs.on_predict_begin()
+        outputs = []
+        for step, (xb, _, _) in enumerate(data.batches()):
+            if hooks:
+                cbs.batch_hook("on_predict_batch_begin", step)
+            out = _to_numpy(self.predict_step((xb,)))
+            outputs.append(out)
+            if hooks:
+                cbs.batch_hook("on_predict_batch_end", step, {"outputs": out})
+        cbs.on_predict_end()
+        return _concat(outputs)
+
+    def predict_on_batch(self, x: Any):
+        """Outputs for one batch, without batching or callbacks."""
+        x = da.to_array_structure(x, "predict_on_batch: x", cast_float=True)
+        return _to_numpy(self(x, training=False))
+
+    def train_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None,
+                       class_weight: dict | None = None, return_dict: bool = False,
+                       reset_metrics: bool = True):
+        """One gradient step on one batch; returns its loss (and metrics)."""
+        self._assert_compiled("train_on_batch")
+        x, y, sample_weight = self._prepare(x, y, sample_weight, "train_on_batch", check=True)
+        if class_weight is not None:
+            cw = da.class_weight_to_sample_weight(y, class_weight)
+            sample_weight = cw if sample_weight is None else sample_weight * cw
+        self._ensure_built(x)
+        if reset_metrics:
+            self.reset_metrics()
+        packed = (x, y) if sample_weight is None else (x, y, sample_weight)
+        logs = _flatten_logs(self.train_step(packed))
+        return _logs_result(logs, return_dict)
+
+    def test_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None,
+                      return_dict: bool = False, reset_metrics: bool = True):
+        """Loss (and metrics) on one batch, without training."""
+        self._assert_compiled("test_on_batch")
+        x, y, sample_weight = self._prepare(x, y, sample_weight, "test_on_batch", check=False)
+        self._ensure_built(x)
+        if reset_metrics:
+            self.reset_metrics()
+        packed = (x, y) if sample_weight is None else (x, y, sample_weight)
+        logs = _flatten_logs(self.test_step(packed))
+        return _logs_result(logs, return_dict)
+
+
+def _provisional_output_names(loss: Any, loss_weights: Any) -> list[str]:
+    for spec in (loss, loss_weights):
+        if isinstance(spec, dict):
+            return [str(k) for k in spec]
+        if isinstance(spec, (list, tuple)) and len(spec) > 1:
+            return [f"output_{i + 1}" for i in range(len(spec))]
+    return ["output"]
+
+
+def _logs_result(logs: dict, return_dict: bool):
+    if return_dict:
+        return logs
+    values = list(logs.values())
+    return values[0] if len(values) == 1 else values
+
+
+def _should_validate(epoch: int, freq) -> bool:
+    if isinstance(freq, int):
+        return (epoch + 1) % freq == 0
+    return (epoch + 1) in freq
+
+
+def _batch_size(x) -> int:
+    if isinstance(x, dict):
+        x = next(iter(x.values()))
+    elif isinstance(x, (list, tuple)):
+        x = x[0]
+    return len(x)
+
+
+def _to_numpy(out):
+    if isinstance(out, Tensor):
+        return out.data
+    if isinstance(out, dict):
+        return {k: _to_numpy(v) for k, v in out.items()}
+    if isinstance(out, (list, tuple)):
+        return [_to_numpy(v) for v in out]
+    return np.asarray(out)
+
+
+def _concat(outputs: list):
+    first = outputs[0] if outputs else None
+    if isinstance(first, dict):
+        return {k: np.concatenate([o[k] for o in outputs]) for k in first}
+    if isinstance(first, list):
+        return [np.concatenate([o[i] for o in outputs]) for i in range(len(first))]
+    if first is None:
+        return np.zeros((0,))
+    return np.concatenate(outputs)
