@@ -29,7 +29,6 @@ import numpy as np
 
 __all__ = ["SGDSettings", "shuffle_permutation", "train_binary"]
 
-PENALTIES = (None, "l2", "l1", "elasticnet")
 _UINT32 = 0xFFFFFFFF
 _RAND_R_MAX = 2**31  # xorshift draws are reduced modulo 2**31
 _RESET_THRESHOLD = {np.dtype(np.float64): 1e-9, np.dtype(np.float32): 1e-6}
@@ -133,7 +132,7 @@ class _WeightVector:
         return float(self.cast(self.l1_norm))
 
 
-class _Epoch:
+class _State:
     """Mutable training state shared by the instance-by-instance and block steps."""
 
     def __init__(self, weights: _WeightVector, intercept: float, settings: SGDSettings,
@@ -297,7 +296,7 @@ def train_binary(
     mask = np.zeros(n, dtype=bool) if validation_mask is None else validation_mask
     train_count = n - int(mask.sum())
     weights = _WeightVector(coef, track_norms=s.penalty is not None)
-    state = _Epoch(weights, intercept, s, weight_pos, weight_neg)
+    state = _State(weights, intercept, s, weight_pos, weight_neg)
     fast = s.penalty in (None, "l2")
     active = np.where(y > 0.0, state.weight_pos, state.weight_neg) != 0.0
     perm = shuffle_permutation(seed, n) if s.shuffle else None
@@ -348,7 +347,7 @@ def train_binary(
     return weights.w, state.intercept, epoch + 1
 
 
-def _run_blocks(state: _Epoch, X: np.ndarray, y: np.ndarray, active: np.ndarray,
+def _run_blocks(state: _State, X: np.ndarray, y: np.ndarray, active: np.ndarray,
                 rows: np.ndarray) -> None:
     """One epoch over `rows`, looking ahead a growing block of rows between weight changes."""
     position, size = 0, _MIN_BLOCK

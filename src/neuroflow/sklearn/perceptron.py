@@ -178,8 +178,8 @@ class Perceptron(ClassifierMixin, BaseEstimator):
             self
         """
         first_call = not hasattr(self, "classes_")
+        check_params(self)
         if first_call:
-            check_params(self)
             if self.early_stopping:
                 raise ValueError("early_stopping should be False with partial_fit")
             if self.class_weight == "balanced":
