@@ -280,8 +280,7 @@ class Perceptron(ClassifierMixin, BaseEstimator):
     def _fit_one(self, X, y, i, settings, weight_pos, weight_neg, mask, random_state):
         """Train class `classes_[i]` against the rest; returns (coef, intercept, n_iter)."""
         labels = np.where(y == self.classes_[i], 1.0, -1.0).astype(X.dtype)
-        rows = 1 if len(self.classes_) == 2 else len(self.classes_)
-        row = 0 if rows == 1 else i
+        row = 0 if len(self.classes_) == 2 else i
         rng = check_random_state(random_state)
         rng.randint(1, _MAX_INT)  # scikit-learn draws a dataset seed it never uses
         if mask is None:
@@ -292,6 +291,7 @@ class Perceptron(ClassifierMixin, BaseEstimator):
             X_val, y_val = X[mask], labels[mask]
 
             def score(coef, intercept):
+                # like scikit-learn, this sees the weight array without its L2 scale
                 decision = (X_val @ coef.reshape(1, -1).T + np.atleast_1d(intercept)).ravel()
                 return accuracy_score(y_val, np.where(decision > 0, 1.0, -1.0).astype(X.dtype))
 
