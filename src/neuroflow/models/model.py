@@ -120,9 +120,8 @@ class Model(Trainer, Layer):
                 expand_nested: bool = False, show_trainable: bool = False,
                 layer_range=None) -> None:
         """Print a table of the layers, their output shapes and parameter counts."""
-        from neuroflow.models.summary import print_summary
-
         from neuroflow.models.sequential import Sequential
+        from neuroflow.models.summary import print_summary
 
         if not self.built and not isinstance(self, Sequential):
             raise ValueError(
