@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+import zlib
 from typing import Any
 
 from neuroflow.saving import h5_io
@@ -68,7 +69,8 @@ def read_archive(filepath: str) -> tuple[dict, dict, dict, list | None]:
                 weights = zf.read(WEIGHTS)
             except KeyError as err:
                 raise FileFormatError(f"{source} has no {WEIGHTS}") from err
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as err:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError,
+            ValueError) as err:
         if isinstance(err, (FileFormatError, FileNotFoundError)):
             raise
         raise FileFormatError(f"{source} is truncated or corrupted: it is not a readable "

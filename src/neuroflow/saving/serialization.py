@@ -162,8 +162,10 @@ def _check(node: Any, safe: bool, custom_objects: dict | None, where: str) -> No
     module = node.get("module")
     if module is not None and not _allowed_module(module) and not _names_user_object(
             node, custom_objects):
-        raise UnsafeConfigError(f"{where}: refers to module {module!r}; a config may only "
-                                "name neuroflow objects and registered classes")
+        named = node.get("config") if node.get("class_name") == "function" else \
+            node.get("class_name")
+        raise UnsafeConfigError(f"{where}: refers to {named!r} of module {module!r}; a config "
+                                "may only name neuroflow objects and registered classes")
     if "class_name" in node:
         _check_object(node, safe, custom_objects, where)
     for key, value in node.items():
@@ -199,7 +201,7 @@ def _check_object(node: dict, safe: bool, custom_objects: dict | None, where: st
         if kind in _BAD_DTYPE_KINDS:
             raise UnsafeConfigError(f"{where}: arrays of dtype {dtype!r} are not allowed")
         return
-    if class_name == "__tuple__":
+    if class_name in ("__tuple__", "__keras_tensor__"):  # structure / a Functional graph edge
         return
     if class_name == "function":
         name = node.get("config")
@@ -260,12 +262,19 @@ def _decode(node: Any, custom_objects: dict | None, full: bool) -> Any:
             return tuple(_decode(x, custom_objects, full) for x in node["config"]["value"])
         if class_name == "function":
             return resolve_function(node["config"], custom_objects)
-        registered = node.get("registered_name")
-        user = _user_objects(custom_objects)
-        is_user = registered in user or class_name in user
-        if full or is_user:
+        if full or _is_user_non_layer(node, custom_objects):
             return _deserialize(node, custom_objects)
     return {k: _decode(v, custom_objects, full) for k, v in node.items()}
+
+
+def _is_user_non_layer(node: dict, custom_objects: dict | None) -> bool:
+    """A user object other than a layer (nested layer configs are left to the layer's
+    own from_config, which calls deserialize_layer)."""
+    from neuroflow.layers.layer import Layer
+
+    user = _user_objects(custom_objects)
+    obj = user.get(node.get("registered_name")) or user.get(node["class_name"])
+    return obj is not None and not (inspect.isclass(obj) and issubclass(obj, Layer))
 
 
 def _deserialize(node: dict, custom_objects: dict | None) -> Any:
@@ -333,6 +342,8 @@ def deserialize_layer(config: dict, custom_objects: dict | None = None,
     """A layer (or model) from `serialize_layer` output."""
     from neuroflow.layers.layer import Layer
 
+    if isinstance(config, Layer):
+        return config
     if not isinstance(config, dict) or not isinstance(config.get("class_name"), str):
         raise ValueError("deserialize_layer: expected a dict with 'class_name' and 'config', "
                          f"received {config!r}")
