@@ -1,0 +1,20 @@
+"""TerminateOnNaN: stop training as soon as the loss is NaN or infinite."""
+
+from __future__ import annotations
+
+import math
+import sys
+
+from neuroflow.callbacks.callback import Callback
+
+__all__ = ["TerminateOnNaN"]
+
+
+class TerminateOnNaN(Callback):
+    """Set `model.stop_training` when a batch's loss is NaN or inf."""
+
+    def on_train_batch_end(self, batch, logs=None):
+        loss = (logs or {}).get("loss")
+        if loss is not None and not math.isfinite(float(loss)):
+            sys.stdout.write(f"Batch {batch}: invalid loss {loss}, terminating training\n")
+            self.model.stop_training = True
