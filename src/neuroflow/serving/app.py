@@ -1,0 +1,207 @@
+"""The ASGI application (Starlette): TensorFlow Serving's REST API over a ModelRepository."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from neuroflow.serving.batching import MicroBatcher
+from neuroflow.serving.codec import decode_predict, encode_predictions, parse_json
+from neuroflow.serving.errors import BadRequest, ModelNotFound, PayloadTooLarge, ServingError
+from neuroflow.serving.openapi import build_openapi
+from neuroflow.serving.repository import ModelRepository, Servable
+from neuroflow.serving.signature import signature_def
+
+__all__ = ["ServerSettings", "create_app"]
+
+logger = logging.getLogger("neuroflow.serving")
+_OFFLOAD_BYTES = 64 * 1024  # bodies larger than this are decoded in a thread
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """Batching and limits: rows per model call, how long a batch waits for more requests,
+    and the largest request body accepted (bytes)."""
+
+    max_batch_size: int = 256
+    max_wait_ms: float = 2.0
+    max_body_bytes: int = 16 * 1024 * 1024
+
+
+def _status(servable: Servable) -> dict:
+    return {"model_version_status": [{
+        "version": str(servable.version), "state": "AVAILABLE",
+        "status": {"error_code": "OK", "error_message": ""},
+    }]}
+
+
+def _metadata(servable: Servable) -> dict:
+    return {
+        "model_spec": {"name": servable.name, "signature_name": "",
+                       "version": str(servable.version)},
+        "metadata": {"signature_def": {"signature_def": {
+            "serving_default": signature_def(servable.signature)}}},
+    }
+
+
+def _json(body: Any, status: int = 200) -> Response:
+    return Response(json.dumps(body, allow_nan=False), status, media_type="application/json")
+
+
+def _version(text: str | None) -> int | None:
+    if text is None:
+        return None
+    if not text.isdigit() or len(text) > 18:
+        raise ModelNotFound(f"version {text!r} is not a version number")
+    return int(text)
+
+
+def _split_verb(target: str) -> tuple[str, str | None]:
+    name, sep, verb = target.rpartition(":")
+    return (name, verb) if sep else (target, None)
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge(f"the request body has {declared} bytes; the limit is {limit}")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(f"the request body is larger than the limit of {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+class _Handlers:
+    """Endpoint functions sharing one repository, batcher and executors."""
+
+    def __init__(self, repository: ModelRepository, settings: ServerSettings, version: str):
+        self.repository = repository
+        self.settings = settings
+        self.version = version
+        self.model_executor = ThreadPoolExecutor(1, thread_name_prefix="neuroflow-predict")
+        self.load_executor = ThreadPoolExecutor(1, thread_name_prefix="neuroflow-load")
+        self.batchers = {name: MicroBatcher(self.model_executor, settings.max_batch_size,
+                                            settings.max_wait_ms / 1000.0)
+                         for name in repository.names}
+
+    async def health(self, request: Request) -> Response:
+        models = {name: {"version": str(self.repository.get(name).version), "state": "AVAILABLE"}
+                  for name in self.repository.names}
+        return _json({"status": "ok", "models": models})
+
+    async def openapi(self, request: Request) -> Response:
+        return _json(build_openapi(self.repository, self.version))
+
+    async def model(self, request: Request) -> Response:
+        """GET /v1/models/NAME[/versions/V] (status) and POST ...:predict / :reload."""
+        params = request.path_params
+        if request.method == "GET":
+            version = _version(params.get("version"))
+            return _json(_status(self.repository.get(params["name"], version)))
+        if "version" in params:
+            version, verb = _split_verb(params["version"])
+            name = params["name"]
+        else:
+            (name, verb), version = _split_verb(params["name"]), None
+        if verb == "predict":
+            return await self.predict(request, self.repository.get(name, _version(version)))
+        if verb == "reload" and version is None:
+            self.repository.get(name)
+            servable = await self.repository.reload(name, self.load_executor)
+            logger.info("reloaded model %s as version %d", name, servable.version)
+            return _json(_status(servable))
+        raise ModelNotFound(f"unknown request POST {request.url.path}: use "
+                            "/v1/models/NAME:predict or /v1/models/NAME:reload")
+
+    async def metadata(self, request: Request) -> Response:
+        params = request.path_params
+        servable = self.repository.get(params["name"], _version(params.get("version")))
+        return _json(_metadata(servable))
+
+    async def predict(self, request: Request, servable: Servable) -> Response:
+        body = await _read_body(request, self.settings.max_body_bytes)
+        big = len(body) > _OFFLOAD_BYTES
+
+        def decode():
+            return decode_predict(parse_json(body), servable.signature)
+
+        req = await run_in_threadpool(decode) if big else decode()
+        key = (servable.version, tuple(a.shape[1:] for a in req.arrays))
+        try:
+            outputs = await self.batchers[servable.name].submit(
+                key, servable.predict, req.arrays, req.rows)
+        except (ValueError, TypeError) as err:  # the model refused inputs that fit the signature
+            raise BadRequest(f"the model cannot predict on this input: {err}") from err
+        if big or req.rows > 64:
+            content = await run_in_threadpool(encode_predictions, outputs, req.columnar)
+        else:
+            content = encode_predictions(outputs, req.columnar)
+        return Response(content, media_type="application/json")
+
+    async def close(self) -> None:
+        for batcher in self.batchers.values():
+            await batcher.close()
+        self.model_executor.shutdown(wait=False)
+        self.load_executor.shutdown(wait=False)
+
+
+async def _serving_error(request: Request, exc: Exception) -> Response:
+    return JSONResponse({"error": exc.message}, exc.status)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    return JSONResponse({"error": str(exc.detail)}, exc.status_code, headers=exc.headers)
+
+
+async def _internal_error(request: Request, exc: Exception) -> Response:
+    logger.exception("internal error on %s %s", request.method, request.url.path, exc_info=exc)
+    return JSONResponse({"error": f"internal server error: {type(exc).__name__}"}, 500)
+
+
+def create_app(repository: ModelRepository, settings: ServerSettings | None = None) -> Starlette:
+    """The ASGI app serving the models of `repository`."""
+    from neuroflow import __version__
+
+    handlers = _Handlers(repository, settings or ServerSettings(), __version__)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await handlers.close()
+
+    routes = [
+        Route("/healthz", handlers.health, methods=["GET"]),
+        Route("/openapi.json", handlers.openapi, methods=["GET"]),
+        Route("/v1/models/{name}", handlers.model, methods=["GET", "POST"]),
+        Route("/v1/models/{name}/metadata", handlers.metadata, methods=["GET"]),
+        Route("/v1/models/{name}/versions/{version}", handlers.model, methods=["GET", "POST"]),
+        Route("/v1/models/{name}/versions/{version}/metadata", handlers.metadata,
+              methods=["GET"]),
+    ]
+    app = Starlette(
+        routes=routes, lifespan=lifespan,
+        exception_handlers={
+            ServingError: _serving_error, HTTPException: _http_error,
+            Exception: _internal_error,
+        },
+    )
+    app.state.repository = repository
+    app.state.handlers = handlers
+    return app

@@ -1,0 +1,55 @@
+"""The `neuroflow serve` subcommand: its arguments and what it runs."""
+
+from __future__ import annotations
+
+import argparse
+
+__all__ = ["add_serve_parser", "run_serve"]
+
+_MISSING = "neuroflow serve needs the serve extra (Starlette and uvicorn): " \
+           "pip install 'neuroflow[serve]'"
+
+
+def add_serve_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Add `serve` to the `neuroflow` command's subparsers."""
+    p = subparsers.add_parser(
+        "serve", help="serve saved models over HTTP (TensorFlow Serving's REST API)",
+        description="Serve saved models: POST /v1/models/NAME:predict, GET /v1/models/NAME, "
+                    "GET /v1/models/NAME/metadata, POST /v1/models/NAME:reload, GET /healthz, "
+                    "GET /openapi.json.")
+    p.add_argument("model_files", nargs="*", metavar="MODEL_FILE",
+                   help="saved model files (.keras); each is named after its file stem")
+    p.add_argument("--model", action="append", default=[], metavar="NAME=PATH",
+                   help="a model file under a name of your choice (repeatable)")
+    p.add_argument("--name", help="the name of the single MODEL_FILE (default: its stem)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8501, help="port to listen on (default 8501)")
+    p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    p.add_argument("--max-batch-size", type=int, default=256,
+                   help="most rows gathered into one model call (default 256)")
+    p.add_argument("--batch-timeout-ms", type=float, default=2.0,
+                   help="longest wait for more requests to batch, in ms (default 2)")
+    p.add_argument("--max-body-bytes", type=int, default=16 * 1024 * 1024,
+                   help="largest request body accepted (default 16 MiB)")
+    p.add_argument("--log-level", default="info",
+                   choices=("critical", "error", "warning", "info", "debug"))
+    p.set_defaults(func=run_serve)
+    return p
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    """Load the models named by `args` and serve them until interrupted."""
+    from neuroflow.serving.repository import parse_model_args
+
+    sources = parse_model_args(args.model_files, args.model, args.name)
+    try:
+        from neuroflow.serving.app import ServerSettings
+        from neuroflow.serving.server import serve
+    except ImportError as err:
+        raise RuntimeError(f"{_MISSING} ({err})") from None
+    settings = ServerSettings(max_batch_size=args.max_batch_size,
+                              max_wait_ms=args.batch_timeout_ms,
+                              max_body_bytes=args.max_body_bytes)
+    serve(sources, host=args.host, port=args.port, workers=args.workers, settings=settings,
+          log_level=args.log_level)
+    return 0

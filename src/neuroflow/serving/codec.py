@@ -1,0 +1,176 @@
+"""Predict requests and responses in TensorFlow Serving's JSON formats.
+
+Row format: `{"instances": [row, ...]}` (each row a value, or an object of named inputs)
+answered with `{"predictions": [...]}`. Columnar format: `{"inputs": value}` (or an object
+of named inputs) answered with `{"outputs": ...}`. Every input is checked against the
+signature (numbers only, finite, the right shape) before it reaches the model.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from neuroflow.serving.errors import BadRequest
+from neuroflow.serving.signature import Signature, TensorSpec, format_shape
+
+__all__ = ["PredictRequest", "decode_predict", "encode_predictions", "parse_json",
+           "SIGNATURE_NAME"]
+
+SIGNATURE_NAME = "serving_default"
+_KEYS = {"signature_name", "instances", "inputs"}
+
+
+@dataclass
+class PredictRequest:
+    """Validated float32 input arrays in signature order, the row count and the format."""
+
+    arrays: list[np.ndarray]
+    rows: int
+    columnar: bool
+
+
+def parse_json(body: bytes) -> Any:
+    """The JSON document in `body`, or a BadRequest saying why it is not one."""
+    if not body.strip():
+        raise BadRequest("the request body is empty: send a JSON object")
+    try:
+        return json.loads(body)
+    except RecursionError:
+        raise BadRequest("malformed JSON: the document is nested too deeply") from None
+    except ValueError as err:
+        raise BadRequest(f"malformed JSON: {err}") from None
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool):
+        return "a boolean"
+    return "null" if value is None else type(value).__name__
+
+
+def _to_array(value: Any, spec: TensorSpec, what: str) -> np.ndarray:
+    try:
+        arr = np.asarray(value)
+    except (ValueError, TypeError, OverflowError, RecursionError):
+        raise BadRequest(f"{what}: the nested lists are ragged or not numbers") from None
+    if arr.dtype.kind == "b":
+        raise BadRequest(f"{what}: expected numbers, received booleans")
+    if arr.dtype.kind not in "iuf":
+        raise BadRequest(
+            f"{what}: expected numbers, received values of another type "
+            "(strings, objects, nulls, ragged lists or integers too large for a float)"
+        )
+    with np.errstate(over="ignore", invalid="ignore"):
+        arr = arr.astype(np.float32)
+    if not np.isfinite(arr).all():
+        raise BadRequest(f"{what}: contains NaN or infinity (or a number too large for float32)")
+    _check_shape(arr, spec, what)
+    return arr
+
+
+def _check_shape(arr: np.ndarray, spec: TensorSpec, what: str) -> None:
+    if arr.ndim == 0:
+        raise BadRequest(f"{what}: expected a batch of values of shape {format_shape(spec.shape)}, "
+                         "received a single number")
+    if spec.shape is None:
+        return
+    ok = arr.ndim == len(spec.shape) and all(
+        d is None or d == n for d, n in zip(spec.shape[1:], arr.shape[1:], strict=True))
+    if not ok:
+        raise BadRequest(f"{what}: expected shape {format_shape(spec.shape)}, "
+                         f"received shape {list(arr.shape)}")
+
+
+def _check_names(keys: list, signature: Signature, what: str) -> None:
+    expected = signature.input_names
+    if sorted(map(str, keys)) != sorted(expected):
+        raise BadRequest(f"{what}: expected the named inputs {expected}, received {list(keys)}")
+
+
+def _decode_rows(instances: Any, signature: Signature) -> list[np.ndarray]:
+    if not isinstance(instances, list):
+        raise BadRequest(f"'instances' must be an array of rows, received {_kind(instances)}")
+    if not instances:
+        raise BadRequest("'instances' is empty: send at least one row")
+    named = [isinstance(row, dict) for row in instances]
+    if any(named) and not all(named):
+        raise BadRequest("'instances' mixes objects of named inputs with plain rows")
+    if not all(named):
+        if len(signature.inputs) > 1:
+            raise BadRequest(
+                f"the model has {len(signature.inputs)} inputs {signature.input_names}: each "
+                "instance must be an object with one value per input name")
+        return [_to_array(instances, signature.inputs[0], f"input '{signature.inputs[0].name}'")]
+    for i, row in enumerate(instances):
+        _check_names(list(row), signature, f"instances[{i}]")
+    return [_to_array([row[spec.name] for row in instances], spec, f"input '{spec.name}'")
+            for spec in signature.inputs]
+
+
+def _decode_columns(inputs: Any, signature: Signature) -> list[np.ndarray]:
+    if isinstance(inputs, dict):
+        _check_names(list(inputs), signature, "'inputs'")
+        arrays = [_to_array(inputs[spec.name], spec, f"input '{spec.name}'")
+                  for spec in signature.inputs]
+    elif len(signature.inputs) > 1:
+        raise BadRequest(
+            f"the model has {len(signature.inputs)} inputs {signature.input_names}: 'inputs' "
+            "must be an object with one batch of values per input name")
+    else:
+        arrays = [_to_array(inputs, signature.inputs[0], f"input '{signature.inputs[0].name}'")]
+    sizes = {len(a) for a in arrays}
+    if len(sizes) > 1:
+        counts = {spec.name: len(a) for spec, a in zip(signature.inputs, arrays, strict=True)}
+        raise BadRequest(f"the named inputs have different batch sizes: {counts}")
+    return arrays
+
+
+def decode_predict(document: Any, signature: Signature) -> PredictRequest:
+    """Validate a parsed predict request body against the model's signature."""
+    if not isinstance(document, dict):
+        raise BadRequest(f"the request body must be a JSON object, received {_kind(document)}")
+    unknown = sorted(set(document) - _KEYS)
+    if unknown:
+        raise BadRequest(f"unknown field(s) {unknown}: a predict request has 'instances' "
+                         "or 'inputs' (and optionally 'signature_name')")
+    name = document.get("signature_name", SIGNATURE_NAME)
+    if name not in (SIGNATURE_NAME, ""):
+        raise BadRequest(f"unknown signature_name {name!r}: the only signature is "
+                         f"'{SIGNATURE_NAME}'")
+    if ("instances" in document) == ("inputs" in document):
+        raise BadRequest("a predict request needs exactly one of 'instances' (row format) "
+                         "or 'inputs' (columnar format)")
+    if "instances" in document:
+        arrays = _decode_rows(document["instances"], signature)
+        return PredictRequest(arrays, len(arrays[0]), columnar=False)
+    arrays = _decode_columns(document["inputs"], signature)
+    if len(arrays[0]) == 0:
+        raise BadRequest("'inputs' has a batch of zero rows: send at least one row")
+    return PredictRequest(arrays, len(arrays[0]), columnar=True)
+
+
+def encode_predictions(outputs: dict[str, np.ndarray], columnar: bool) -> bytes:
+    """The response body: `{"predictions": ...}` for rows, `{"outputs": ...}` for columns."""
+    for name, arr in outputs.items():
+        if arr.dtype.kind in "fc" and not np.isfinite(arr).all():
+            raise BadRequest(f"the model's output '{name}' is not finite (NaN or infinity) for "
+                             "this input: the input values are likely out of range")
+    if columnar:
+        body: Any = {"outputs": (next(iter(outputs.values())).tolist() if len(outputs) == 1
+                                 else {k: v.tolist() for k, v in outputs.items()})}
+    elif len(outputs) == 1:
+        body = {"predictions": next(iter(outputs.values())).tolist()}
+    else:
+        n = len(next(iter(outputs.values())))
+        lists = {k: v.tolist() for k, v in outputs.items()}
+        body = {"predictions": [{k: lists[k][i] for k in lists} for i in range(n)]}
+    return json.dumps(body, allow_nan=False, separators=(",", ":")).encode()

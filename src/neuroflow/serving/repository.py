@@ -1,0 +1,158 @@
+"""The served models: each loaded once (in safe mode), versioned, and swappable on reload.
+
+A reload loads the file in a thread and swaps the new version in only once it has loaded
+and answered a warm-up call; requests already admitted finish on the version that
+validated them, and a file that fails to load leaves the previous version serving.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections.abc import Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from neuroflow.serving.errors import ModelNotFound, ReloadFailed
+from neuroflow.serving.signature import Signature, model_signature
+
+__all__ = ["ModelSource", "Servable", "ModelRepository", "load_model_file", "parse_model_args"]
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+Loader = Callable[[str], Any]
+
+
+def load_model_file(path: str) -> Any:
+    """Load a saved model for inference: safe mode (no code from the file), not compiled."""
+    try:
+        from neuroflow.models import load_model
+    except ImportError:  # pragma: no cover - only before neuroflow.saving provides it
+        from neuroflow.saving import load_model
+    return load_model(path, compile=False, safe_mode=True)
+
+
+@dataclass(frozen=True)
+class ModelSource:
+    """Where a served model comes from: a file `path`, or an in-memory `model`."""
+
+    name: str
+    path: str | None = None
+    model: Any = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        if not _NAME.match(self.name):
+            raise ValueError(f"model name {self.name!r} is not valid: use letters, digits, "
+                             "'.', '_' and '-', starting with a letter or digit")
+        if (self.path is None) == (self.model is None):
+            raise ValueError(f"model {self.name!r}: give either a file path or a model")
+
+
+def parse_model_args(files: list[str], named: list[str],
+                     name: str | None = None) -> list[ModelSource]:
+    """Sources from `neuroflow serve` arguments: files (named after their stem, or `name`
+    when there is one file) and `NAME=PATH` pairs."""
+    if name is not None and len(files) != 1:
+        raise ValueError("--name applies to a single MODEL_FILE; use --model NAME=PATH for several")
+    sources = [ModelSource(name if name is not None else Path(f).stem, str(f)) for f in files]
+    for item in named:
+        key, sep, path = item.partition("=")
+        if not sep or not key or not path:
+            raise ValueError(f"--model expects NAME=PATH, received {item!r}")
+        sources.append(ModelSource(key, path))
+    if not sources:
+        raise ValueError("give at least one model file (or --model NAME=PATH)")
+    seen = [s.name for s in sources]
+    duplicates = sorted({n for n in seen if seen.count(n) > 1})
+    if duplicates:
+        raise ValueError(f"several models are named {duplicates}: name them with --model NAME=PATH")
+    return sources
+
+
+@dataclass
+class Servable:
+    """One loaded version of a model."""
+
+    name: str
+    version: int
+    model: Any
+    signature: Signature
+    path: str | None
+    loaded_at: float
+
+    def predict(self, arrays: list[np.ndarray]) -> dict[str, np.ndarray]:
+        """Named outputs for validated input arrays (runs in a worker thread)."""
+        return self.signature.name_outputs(self.model.predict_on_batch(self.signature.pack(arrays)))
+
+
+def _make_servable(name: str, version: int, model: Any, path: str | None) -> Servable:
+    servable = Servable(name, version, model, model_signature(model), path, time.time())
+    probe = []
+    for spec in servable.signature.inputs:
+        if spec.shape is None or any(d is None for d in spec.shape[1:]):
+            return servable  # no fixed shape to warm up with
+        probe.append(np.zeros((1,) + tuple(spec.shape[1:]), dtype=np.float32))
+    servable.predict(probe)
+    return servable
+
+
+class ModelRepository:
+    """The models a server answers for, by name, with their current versions."""
+
+    def __init__(self, sources: list[ModelSource], loader: Loader = load_model_file):
+        if not sources:
+            raise ValueError("a model repository needs at least one model")
+        self.loader = loader
+        self._sources = {s.name: s for s in sources}
+        if len(self._sources) != len(sources):
+            raise ValueError("model names must be unique")
+        self._current: dict[str, Servable] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+        for source in sources:
+            model = source.model if source.model is not None else self._load(source)
+            self._current[source.name] = _make_servable(source.name, 1, model, source.path)
+
+    def _load(self, source: ModelSource) -> Any:
+        return self.loader(source.path)
+
+    @property
+    def names(self) -> list[str]:
+        return list(self._sources)
+
+    def get(self, name: str, version: int | None = None) -> Servable:
+        """The current version of model `name` (which must equal `version` when given)."""
+        servable = self._current.get(name)
+        if servable is None:
+            raise ModelNotFound(f"model '{name}' is not served here; served models: {self.names}")
+        if version is not None and version != servable.version:
+            raise ModelNotFound(f"version {version} of model '{name}' is not available; "
+                                f"the served version is {servable.version}")
+        return servable
+
+    async def reload(self, name: str, executor: Executor | None = None) -> Servable:
+        """Load model `name` from its file again and swap it in as the next version."""
+        self.get(name)
+        source = self._sources[name]
+        if source.path is None:
+            raise ReloadFailed(f"model '{name}' was given in memory, not as a file: "
+                               "there is nothing to reload")
+        lock = self._locks.setdefault(name, asyncio.Lock())
+        async with lock:
+            current = self._current[name]
+            loop = asyncio.get_running_loop()
+
+            def load() -> Servable:
+                return _make_servable(name, current.version + 1, self._load(source), source.path)
+
+            try:
+                new = await loop.run_in_executor(executor, load)
+            except Exception as err:  # noqa: BLE001 - any failure keeps the old version
+                raise ReloadFailed(
+                    f"could not reload model '{name}' from {source.path}: {err}; version "
+                    f"{current.version} is still serving") from err
+            self._current[name] = new
+            return new
