@@ -93,6 +93,12 @@ class Dense(Layer):
         return out
 
     def compute_output_shape(self, input_shape):
+        if self.kernel is not None and input_shape[-1] not in (None, self.kernel.shape[0]):
+            raise ValueError(
+                f"Input 0 of layer '{self.name}' is incompatible with the layer: expected the "
+                f"last axis of the input to have size {self.kernel.shape[0]}, received input "
+                f"of shape {tuple(input_shape)}"
+            )
         return tuple(input_shape[:-1]) + (self.units,)
 
     def get_config(self) -> dict:

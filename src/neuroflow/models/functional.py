@@ -412,7 +412,8 @@ class Functional(Model):
         produced: dict[tuple[str, int], list] = {}
         pending: list[tuple[Layer, int, dict, str]] = []
         for entry in layer_configs:
-            layer = deserialize_layer(entry, custom_objects=custom_objects)
+            layer = deserialize_layer({k: v for k, v in entry.items() if k != "inbound_nodes"},
+                                      custom_objects=custom_objects)
             lname = entry.get("name", layer.name)
             layers[lname] = layer
             if isinstance(layer, InputLayer):
