@@ -70,6 +70,17 @@ def test_tf_keras_h5_name_saves_whole_model(tmp_path, make_model, data):
     assert models.load_model(tmp_path / "x.h5").compiled
 
 
+def test_tf_keras_checkpoint_name_without_extension(tmp_path, make_model, data):
+    model = make_model()
+    model.fit(*data, epochs=1, verbose=0,
+              callbacks=[ModelCheckpoint(str(tmp_path / "my_checkpoints"),
+                                         save_weights_only=True)])
+    fresh = make_model()
+    fresh.load_weights(tmp_path / "my_checkpoints")
+    for a, b in zip(fresh.get_weights(), model.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_period_saves_every_n_epochs(tmp_path, make_model, data):
     cb = ModelCheckpoint(str(tmp_path / "m_{epoch}.keras"), period=2)
     make_model().fit(*data, epochs=4, verbose=0, callbacks=[cb])

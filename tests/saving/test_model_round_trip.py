@@ -71,6 +71,13 @@ def test_save_refuses_unknown_extension(tmp_path, trained):
         trained.save(tmp_path / "model.pkl")
 
 
+def test_tf_keras_save_format_tf_name_round_trips(tmp_path, trained, data):
+    x, _ = data
+    trained.save(tmp_path / "my_keras_model", save_format="tf")
+    loaded = models.load_model(tmp_path / "my_keras_model")
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), trained.predict(x, verbose=0))
+
+
 def test_save_with_overwrite_false_keeps_existing_file(tmp_path, trained):
     path = tmp_path / "m.keras"
     path.write_bytes(b"old")

@@ -99,4 +99,13 @@ def test_load_model_on_weights_file_points_to_load_weights(tmp_path, trained):
 
 def test_save_weights_refuses_other_extensions(tmp_path, trained):
     with pytest.raises(ValueError, match=r"\.weights\.h5"):
-        trained.save_weights(tmp_path / "w.ckpt")
+        trained.save_weights(tmp_path / "w.keras")
+
+
+def test_tf_keras_weights_name_without_extension_round_trips(tmp_path, make_sequential,
+                                                             trained, data):
+    x, _ = data
+    trained.save_weights(tmp_path / "my_weights")
+    fresh = make_sequential(compiled=False)
+    fresh.load_weights(tmp_path / "my_weights")
+    np.testing.assert_array_equal(fresh.predict(x, verbose=0), trained.predict(x, verbose=0))

@@ -8,6 +8,7 @@ from typing import Any
 
 from neuroflow.callbacks._monitor import improved, monitor_value, resolve_mode
 from neuroflow.callbacks.callback import Callback
+from neuroflow.saving.saving_api import check_weights_path, model_format
 
 __all__ = ["ModelCheckpoint"]
 
@@ -18,7 +19,8 @@ class ModelCheckpoint(Callback):
     Args:
         filepath: where to save; may hold `{epoch:02d}`, `{batch}` and log names such as
             `{val_loss:.2f}`. Ends with `.keras` or `.h5` (whole model) or, with
-            `save_weights_only=True`, `.weights.h5` (tf.keras 2's `.h5` is accepted too).
+            `save_weights_only=True`, `.weights.h5`; tf.keras 2 names without an
+            extension are accepted too.
         monitor: the log value that decides what is best (default 'val_loss').
         save_best_only: save only when `monitor` improves on the best seen so far.
         save_weights_only: save only the weights (`model.save_weights`).
@@ -55,16 +57,11 @@ class ModelCheckpoint(Callback):
         self.best = initial_value_threshold
         self._batches_seen = 0
         self._epoch = 0
-        name = self.filepath
-        if save_weights_only:
-            if not name.endswith((".h5", ".hdf5")):
-                raise ValueError(
-                    "ModelCheckpoint: with save_weights_only=True the file name must end with "
-                    f".weights.h5, received {name!r}")
-        elif not name.endswith((".keras", ".h5", ".hdf5")) or name.endswith(".weights.h5"):
-            raise ValueError(
-                "ModelCheckpoint: the file name must end with .keras (or .h5) to save the "
-                f"whole model, received {name!r}; use save_weights_only=True for .weights.h5")
+        check_name = check_weights_path if save_weights_only else model_format
+        try:
+            check_name(self.filepath)
+        except ValueError as err:
+            raise ValueError(f"ModelCheckpoint: {err}") from None
 
     def on_train_begin(self, logs=None):
         self._batches_seen = 0

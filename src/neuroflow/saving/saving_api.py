@@ -19,6 +19,35 @@ from neuroflow.saving.weights_tree import (
 __all__ = ["save_model", "load_model", "save_weights", "load_weights"]
 
 
+_TF2_NAMES = ("", ".tf", ".ckpt")
+
+
+def _extension(path: str) -> str:
+    return os.path.splitext(os.path.basename(path))[1].lower()
+
+
+def model_format(path: str, save_format: str | None = None) -> str:
+    """'keras' or 'h5' for a model file name (tf.keras 2 names without an extension, or
+    save_format='tf', are written as a .keras archive at that exact path)."""
+    if path.endswith(".weights.h5"):
+        raise ValueError(f"{path!r} ends with .weights.h5, which is for weights only; use "
+                         "save_weights() or name the model file '*.keras'")
+    ext = _extension(path)
+    if save_format not in (None, "keras", "h5", "tf"):
+        raise ValueError(f"save_format must be 'keras', 'h5' or 'tf', received {save_format!r}")
+    if save_format == "h5" or ext in (".h5", ".hdf5"):
+        return "h5"
+    if save_format in ("keras", "tf") or ext in (".keras", *_TF2_NAMES):
+        return "keras"
+    raise ValueError(f"A model file name must end with .keras or .h5, received {path!r}")
+
+
+def check_weights_path(path: str) -> None:
+    """Refuse weights file names that look like something else (e.g. '*.keras')."""
+    if _extension(path) not in (".h5", ".hdf5", *_TF2_NAMES):
+        raise ValueError(f"A weights file name must end with .weights.h5, received {path!r}")
+
+
 def _optimizer_state(model: Any, include_optimizer: bool) -> tuple[Any, list | None]:
     optimizer = getattr(model, "optimizer", None)
     if not include_optimizer or optimizer is None or not getattr(model, "compiled", False):
@@ -34,17 +63,11 @@ def save_model(model: Any, filepath: str | os.PathLike, overwrite: bool = True,
     The file is written to a temporary file in the same folder and renamed into place.
     """
     save_format = kwargs.pop("save_format", None)
+    kwargs.pop("options", None)
     if kwargs:
         raise TypeError(f"save_model: unexpected keyword argument(s) {sorted(kwargs)}")
     path = os.fspath(filepath)
-    fmt = save_format or ("h5" if path.endswith((".h5", ".hdf5")) else
-                          "keras" if path.endswith(".keras") else None)
-    if path.endswith(".weights.h5"):
-        raise ValueError(f"save_model: {path!r} ends with .weights.h5, which is for weights "
-                         "only; use model.save_weights() or name the file '*.keras'")
-    if fmt not in ("keras", "h5"):
-        raise ValueError(f"save_model: the file name must end with .keras or .h5, received "
-                         f"{path!r} (TensorFlow SavedModel folders are not supported)")
+    fmt = model_format(path, save_format)
     config = model_config(model, include_optimizer=include_optimizer)
     tree = model_tree(model)
     optimizer, arrays = _optimizer_state(model, include_optimizer)
@@ -92,9 +115,7 @@ def save_weights(model: Any, filepath: str | os.PathLike, overwrite: bool = True
     if kwargs:
         raise TypeError(f"save_weights: unexpected keyword argument(s) {sorted(kwargs)}")
     path = os.fspath(filepath)
-    if not path.endswith((".h5", ".hdf5")):
-        raise ValueError(f"save_weights: the file name must end with .weights.h5, received "
-                         f"{path!r}")
+    check_weights_path(path)
     h5_format.write_h5(path, model_tree(model), overwrite=overwrite)
 
 
