@@ -294,8 +294,6 @@ def deserialize_object(config: Any, custom_objects: dict | None = None,
     """Rebuild what `serialize_object` wrote; names resolve only through the registry."""
     with safe_mode_scope(safe_mode):
         check_config(config, custom_objects=custom_objects)
-        if isinstance(config, dict) and "class_name" in config:
-            return _decode(config, custom_objects, full=True)
         return _decode(config, custom_objects, full=True)
 
 
