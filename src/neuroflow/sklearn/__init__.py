@@ -7,6 +7,10 @@ except ImportError as error:  # pragma: no cover - depends on the environment
         'neuroflow.sklearn needs scikit-learn; install it with: pip install "neuroflow[sklearn]"'
     ) from error
 
+from neuroflow.sklearn.keras_wrappers import KerasClassifier, KerasRegressor
+from neuroflow.sklearn.mlp import MLPClassifier, MLPRegressor
 from neuroflow.sklearn.perceptron import Perceptron
 
-__all__ = ["Perceptron"]
+__all__ = [
+    "KerasClassifier", "KerasRegressor", "MLPClassifier", "MLPRegressor", "Perceptron",
+]
