@@ -1,7 +1,8 @@
 """Chapter 10, "Fine-Tuning Neural Network Hyperparameters" with scikit-learn.
 
-A Keras model wrapped as a scikit-learn regressor (`keras.wrappers.KerasRegressor`, whose
-parameters are those of the build function) explored by `RandomizedSearchCV`.
+A Keras model wrapped as a scikit-learn regressor (`neuroflow.sklearn.KerasRegressor`, in
+the style of scikeras: the build function's arguments are parameters of the wrapper)
+explored by `RandomizedSearchCV`. Its score is R^2, as for any scikit-learn regressor.
 
     python examples/11_sklearn_randomized_search.py  # NEUROFLOW_FAST=1: 2 iterations, 2 epochs
 """
@@ -15,6 +16,7 @@ from sklearn.preprocessing import StandardScaler
 
 import neuroflow as keras
 from neuroflow.datasets import fetch_california_housing
+from neuroflow.sklearn import KerasRegressor
 
 FAST = bool(os.environ.get("NEUROFLOW_FAST"))
 
@@ -43,7 +45,7 @@ def build_model(n_hidden=1, n_neurons=30, learning_rate=3e-3, input_shape=(8,)):
 
 
 keras.utils.set_random_seed(42)
-keras_reg = keras.wrappers.KerasRegressor(build_model)
+keras_reg = KerasRegressor(build_model, random_state=42)
 param_distribs = {
     "n_hidden": [0, 1, 2, 3],
     "n_neurons": np.arange(1, 100).tolist(),
@@ -55,6 +57,6 @@ rnd_search_cv.fit(X_train, y_train, epochs=2 if FAST else 100,
                   validation_data=(X_valid, y_valid),
                   callbacks=[keras.callbacks.EarlyStopping(patience=10)], verbose=0)
 print("Best parameters:", rnd_search_cv.best_params_)
-print("Best score (negative MSE):", rnd_search_cv.best_score_)
-model = rnd_search_cv.best_estimator_.model
+print("Best score (R^2, 3-fold cross-validation):", rnd_search_cv.best_score_)
+model = rnd_search_cv.best_estimator_.model_
 print("Test MSE of the best model:", model.evaluate(X_test, y_test, verbose=0))
