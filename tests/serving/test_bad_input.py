@@ -41,6 +41,10 @@ def test_booleans_are_rejected(client):
     assert_error(predict(client, {"instances": [[True, False, True]]}), 400, "booleans")
 
 
+def test_booleans_mixed_with_numbers_are_rejected(client):
+    assert_error(predict(client, {"instances": [[False, 0.0, 1.0]]}), 400, "booleans")
+
+
 def test_ragged_rows_are_rejected(client):
     assert_error(predict(client, {"instances": [ROW, [1.0]]}), 400, "input")
 
@@ -54,7 +58,7 @@ def test_infinity_is_rejected(client):
 
 
 def test_number_too_large_for_float32_is_rejected(client):
-    assert_error(predict(client, {"instances": [[1e39, 1.0, 2.0]]}), 400, "float32")
+    assert_error(predict(client, {"instances": [[3.5e38, 1.0, 2.0]]}), 400, "float32")
 
 
 def test_malformed_json_is_rejected(client):
@@ -102,12 +106,16 @@ def test_unknown_version_gets_404(client):
     assert_error(response, 404, "99")
 
 
-def test_unknown_verb_gets_404(client):
-    assert_error(client.post("/v1/models/mlp:classify", json={}), 404, ":predict")
+def test_unknown_verb_gets_404_naming_the_endpoints(client):
+    assert_error(client.post("/v1/models/mlp:classify", json={}), 404, "NAME:predict")
 
 
 def test_unknown_path_gets_json_404(client):
-    assert_error(client.get("/v2/anything"), 404, "Not Found")
+    assert_error(client.get("/v2/anything"), 404, "no endpoint")
+
+
+def test_wrong_method_gets_405(client):
+    assert_error(client.delete("/v1/models/mlp"), 405, "DELETE")
 
 
 def test_missing_named_input_is_named(client):

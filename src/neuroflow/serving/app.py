@@ -12,13 +12,14 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from neuroflow.serving.batching import MicroBatcher
-from neuroflow.serving.codec import decode_predict, encode_predictions, parse_json
+from neuroflow.serving.codec import decode_body, encode_predictions
 from neuroflow.serving.errors import BadRequest, ModelNotFound, PayloadTooLarge, ServingError
 from neuroflow.serving.openapi import build_openapi
 from neuroflow.serving.repository import ModelRepository, Servable
@@ -28,6 +29,21 @@ __all__ = ["ServerSettings", "create_app"]
 
 logger = logging.getLogger("neuroflow.serving")
 _OFFLOAD_BYTES = 64 * 1024  # bodies larger than this are decoded in a thread
+
+
+class _NameConvertor(Convertor):
+    """A model name or version in a path: no '/' and no ':' (which starts a verb)."""
+
+    regex = "[^/:]+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("nf_segment", _NameConvertor())
 
 
 @dataclass(frozen=True)
@@ -68,11 +84,6 @@ def _version(text: str | None) -> int | None:
     return int(text)
 
 
-def _split_verb(target: str) -> tuple[str, str | None]:
-    name, sep, verb = target.rpartition(":")
-    return (name, verb) if sep else (target, None)
-
-
 async def _read_body(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
@@ -107,40 +118,32 @@ class _Handlers:
     async def openapi(self, request: Request) -> Response:
         return _json(build_openapi(self.repository, self.version))
 
-    async def model(self, request: Request) -> Response:
-        """GET /v1/models/NAME[/versions/V] (status) and POST ...:predict / :reload."""
+    def _servable(self, request: Request) -> Servable:
         params = request.path_params
-        if request.method == "GET":
-            version = _version(params.get("version"))
-            return _json(_status(self.repository.get(params["name"], version)))
-        if "version" in params:
-            version, verb = _split_verb(params["version"])
-            name = params["name"]
-        else:
-            (name, verb), version = _split_verb(params["name"]), None
-        if verb == "predict":
-            return await self.predict(request, self.repository.get(name, _version(version)))
-        if verb == "reload" and version is None:
-            self.repository.get(name)
-            servable = await self.repository.reload(name, self.load_executor)
-            logger.info("reloaded model %s as version %d", name, servable.version)
-            return _json(_status(servable))
-        raise ModelNotFound(f"unknown request POST {request.url.path}: use "
-                            "/v1/models/NAME:predict or /v1/models/NAME:reload")
+        return self.repository.get(params["name"], _version(params.get("version")))
+
+    async def status(self, request: Request) -> Response:
+        return _json(_status(self._servable(request)))
+
+    async def reload(self, request: Request) -> Response:
+        name = request.path_params["name"]
+        self.repository.get(name)
+        servable = await self.repository.reload(name, self.load_executor)
+        logger.info("reloaded model %s as version %d", name, servable.version)
+        return _json(_status(servable))
 
     async def metadata(self, request: Request) -> Response:
-        params = request.path_params
-        servable = self.repository.get(params["name"], _version(params.get("version")))
-        return _json(_metadata(servable))
+        return _json(_metadata(self._servable(request)))
 
-    async def predict(self, request: Request, servable: Servable) -> Response:
+    async def predict(self, request: Request) -> Response:
+        servable = self._servable(request)
         body = await _read_body(request, self.settings.max_body_bytes)
         big = len(body) > _OFFLOAD_BYTES
 
-        def decode():
-            return decode_predict(parse_json(body), servable.signature)
-
-        req = await run_in_threadpool(decode) if big else decode()
+        if big:
+            req = await run_in_threadpool(decode_body, body, servable.signature)
+        else:
+            req = decode_body(body, servable.signature)
         key = (servable.version, tuple(a.shape[1:] for a in req.arrays))
         try:
             outputs = await self.batchers[servable.name].submit(
@@ -165,7 +168,16 @@ async def _serving_error(request: Request, exc: Exception) -> Response:
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
-    return JSONResponse({"error": str(exc.detail)}, exc.status_code, headers=exc.headers)
+    message = str(exc.detail)
+    if exc.status_code == 404:
+        message = (f"no endpoint {request.method} {request.url.path}: the API is "
+                   "POST /v1/models/NAME:predict, POST /v1/models/NAME:reload, "
+                   "GET /v1/models/NAME[/metadata], GET /healthz (see /openapi.json)")
+    elif exc.status_code == 405:
+        message = f"method {request.method} is not allowed on {request.url.path}"
+        if request.method == "POST":
+            message += ": POST to /v1/models/NAME:predict or /v1/models/NAME:reload"
+    return JSONResponse({"error": message}, exc.status_code, headers=exc.headers)
 
 
 async def _internal_error(request: Request, exc: Exception) -> Response:
@@ -186,14 +198,18 @@ def create_app(repository: ModelRepository, settings: ServerSettings | None = No
         finally:
             await handlers.close()
 
+    model = "/v1/models/{name:nf_segment}"
+    version = model + "/versions/{version:nf_segment}"
     routes = [
         Route("/healthz", handlers.health, methods=["GET"]),
         Route("/openapi.json", handlers.openapi, methods=["GET"]),
-        Route("/v1/models/{name}", handlers.model, methods=["GET", "POST"]),
-        Route("/v1/models/{name}/metadata", handlers.metadata, methods=["GET"]),
-        Route("/v1/models/{name}/versions/{version}", handlers.model, methods=["GET", "POST"]),
-        Route("/v1/models/{name}/versions/{version}/metadata", handlers.metadata,
-              methods=["GET"]),
+        Route(model, handlers.status, methods=["GET"]),
+        Route(model + "/metadata", handlers.metadata, methods=["GET"]),
+        Route(model + ":predict", handlers.predict, methods=["POST"]),
+        Route(model + ":reload", handlers.reload, methods=["POST"]),
+        Route(version, handlers.status, methods=["GET"]),
+        Route(version + "/metadata", handlers.metadata, methods=["GET"]),
+        Route(version + ":predict", handlers.predict, methods=["POST"]),
     ]
     app = Starlette(
         routes=routes, lifespan=lifespan,

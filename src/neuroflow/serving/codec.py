@@ -17,10 +17,11 @@ import numpy as np
 from neuroflow.serving.errors import BadRequest
 from neuroflow.serving.signature import Signature, TensorSpec, format_shape
 
-__all__ = ["PredictRequest", "decode_predict", "encode_predictions", "parse_json",
-           "SIGNATURE_NAME"]
+__all__ = ["PredictRequest", "decode_body", "decode_predict", "encode_predictions", "parse_json",
+           "SIGNATURE_NAME", "FLOAT32_MAX"]
 
 SIGNATURE_NAME = "serving_default"
+FLOAT32_MAX = float(np.finfo(np.float32).max)
 _KEYS = {"signature_name", "instances", "inputs"}
 
 
@@ -57,12 +58,23 @@ def _kind(value: Any) -> str:
     return "null" if value is None else type(value).__name__
 
 
-def _to_array(value: Any, spec: TensorSpec, what: str) -> np.ndarray:
+def _has_bool(value: Any) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, bool):
+            return True
+    return False
+
+
+def _to_array(value: Any, spec: TensorSpec, what: str, bools: bool = True) -> np.ndarray:
     try:
         arr = np.asarray(value)
     except (ValueError, TypeError, OverflowError, RecursionError):
         raise BadRequest(f"{what}: the nested lists are ragged or not numbers") from None
-    if arr.dtype.kind == "b":
+    if arr.dtype.kind == "b" or (bools and arr.dtype.kind != "O" and _has_bool(value)):
         raise BadRequest(f"{what}: expected numbers, received booleans")
     if arr.dtype.kind not in "iuf":
         raise BadRequest(
@@ -70,9 +82,11 @@ def _to_array(value: Any, spec: TensorSpec, what: str) -> np.ndarray:
             "(strings, objects, nulls, ragged lists or integers too large for a float)"
         )
     with np.errstate(over="ignore", invalid="ignore"):
-        arr = arr.astype(np.float32)
-    if not np.isfinite(arr).all():
-        raise BadRequest(f"{what}: contains NaN or infinity (or a number too large for float32)")
+        in_range = bool((np.abs(arr.astype(np.float64)) <= FLOAT32_MAX).all())
+    if not in_range:
+        raise BadRequest(f"{what}: contains NaN, infinity or a number beyond float32's range "
+                         f"(±{FLOAT32_MAX:.7g})")
+    arr = arr.astype(np.float32)
     _check_shape(arr, spec, what)
     return arr
 
@@ -96,37 +110,35 @@ def _check_names(keys: list, signature: Signature, what: str) -> None:
         raise BadRequest(f"{what}: expected the named inputs {expected}, received {list(keys)}")
 
 
-def _decode_rows(instances: Any, signature: Signature) -> list[np.ndarray]:
+def _decode_rows(instances: Any, signature: Signature, bools: bool) -> list[np.ndarray]:
     if not isinstance(instances, list):
         raise BadRequest(f"'instances' must be an array of rows, received {_kind(instances)}")
     if not instances:
         raise BadRequest("'instances' is empty: send at least one row")
-    named = [isinstance(row, dict) for row in instances]
-    if any(named) and not all(named):
-        raise BadRequest("'instances' mixes objects of named inputs with plain rows")
-    if not all(named):
-        if len(signature.inputs) > 1:
+    for i, row in enumerate(instances):
+        if isinstance(row, dict):
+            _check_names(list(row), signature, f"instances[{i}]")
+        elif len(signature.inputs) > 1:
             raise BadRequest(
                 f"the model has {len(signature.inputs)} inputs {signature.input_names}: each "
                 "instance must be an object with one value per input name")
-        return [_to_array(instances, signature.inputs[0], f"input '{signature.inputs[0].name}'")]
-    for i, row in enumerate(instances):
-        _check_names(list(row), signature, f"instances[{i}]")
-    return [_to_array([row[spec.name] for row in instances], spec, f"input '{spec.name}'")
+    return [_to_array([row[spec.name] if isinstance(row, dict) else row for row in instances],
+                      spec, f"input '{spec.name}'", bools)
             for spec in signature.inputs]
 
 
-def _decode_columns(inputs: Any, signature: Signature) -> list[np.ndarray]:
+def _decode_columns(inputs: Any, signature: Signature, bools: bool) -> list[np.ndarray]:
     if isinstance(inputs, dict):
         _check_names(list(inputs), signature, "'inputs'")
-        arrays = [_to_array(inputs[spec.name], spec, f"input '{spec.name}'")
+        arrays = [_to_array(inputs[spec.name], spec, f"input '{spec.name}'", bools)
                   for spec in signature.inputs]
     elif len(signature.inputs) > 1:
         raise BadRequest(
             f"the model has {len(signature.inputs)} inputs {signature.input_names}: 'inputs' "
             "must be an object with one batch of values per input name")
     else:
-        arrays = [_to_array(inputs, signature.inputs[0], f"input '{signature.inputs[0].name}'")]
+        arrays = [_to_array(inputs, signature.inputs[0], f"input '{signature.inputs[0].name}'",
+                            bools)]
     sizes = {len(a) for a in arrays}
     if len(sizes) > 1:
         counts = {spec.name: len(a) for spec, a in zip(signature.inputs, arrays, strict=True)}
@@ -134,8 +146,15 @@ def _decode_columns(inputs: Any, signature: Signature) -> list[np.ndarray]:
     return arrays
 
 
-def decode_predict(document: Any, signature: Signature) -> PredictRequest:
-    """Validate a parsed predict request body against the model's signature."""
+def decode_body(body: bytes, signature: Signature) -> PredictRequest:
+    """Parse and validate a predict request body (JSON bytes)."""
+    bools = b"true" in body or b"false" in body  # else the slow search for booleans is skipped
+    return decode_predict(parse_json(body), signature, bools)
+
+
+def decode_predict(document: Any, signature: Signature, bools: bool = True) -> PredictRequest:
+    """Validate a parsed predict request body against the model's signature; `bools=False`
+    skips looking for booleans mixed with numbers (when the body has none)."""
     if not isinstance(document, dict):
         raise BadRequest(f"the request body must be a JSON object, received {_kind(document)}")
     unknown = sorted(set(document) - _KEYS)
@@ -150,9 +169,9 @@ def decode_predict(document: Any, signature: Signature) -> PredictRequest:
         raise BadRequest("a predict request needs exactly one of 'instances' (row format) "
                          "or 'inputs' (columnar format)")
     if "instances" in document:
-        arrays = _decode_rows(document["instances"], signature)
+        arrays = _decode_rows(document["instances"], signature, bools)
         return PredictRequest(arrays, len(arrays[0]), columnar=False)
-    arrays = _decode_columns(document["inputs"], signature)
+    arrays = _decode_columns(document["inputs"], signature, bools)
     if len(arrays[0]) == 0:
         raise BadRequest("'inputs' has a batch of zero rows: send at least one row")
     return PredictRequest(arrays, len(arrays[0]), columnar=True)

@@ -1,16 +1,19 @@
-"""The OpenAPI 3.0 document of the server, with exact request schemas for each model."""
+"""The OpenAPI 3.0 document of the server.
+
+Each served model gets its own predict paths, whose request schema is exact: the rows'
+shapes come from the model's signature, so any schema-valid request is a valid input.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from neuroflow.serving.codec import SIGNATURE_NAME
+from neuroflow.serving.codec import FLOAT32_MAX, SIGNATURE_NAME
 from neuroflow.serving.repository import ModelRepository
 from neuroflow.serving.signature import Signature, TensorSpec
 
 __all__ = ["build_openapi"]
 
-_FLOAT32_MAX = 3.4e38
 _JSON = "application/json"
 
 
@@ -22,7 +25,7 @@ def _row_schema(spec: TensorSpec) -> dict:
     """One row (the shape without its batch axis) as nested arrays of numbers."""
     if spec.shape is None:
         return {}
-    schema: dict = {"type": "number", "minimum": -_FLOAT32_MAX, "maximum": _FLOAT32_MAX}
+    schema: dict = {"type": "number", "minimum": -FLOAT32_MAX, "maximum": FLOAT32_MAX}
     for d in reversed(spec.shape[1:]):
         schema = {"type": "array", "items": schema}
         if d is not None:
@@ -44,6 +47,7 @@ def _predict_request(signature: Signature) -> dict:
         inputs = {"anyOf": [column, _named(columns)]}
     else:
         instance, inputs = _named(rows), _named(columns)
+        inputs["description"] = "one batch per input name, all with the same number of rows"
     return _request_schema(instance, inputs)
 
 
@@ -100,7 +104,6 @@ def _components() -> dict:
             "properties": {"predictions": {"type": "array"}, "outputs": {}}},
         "Health": {"type": "object", "required": ["status", "models"], "properties": {
             "status": {"type": "string"}, "models": {"type": "object"}}},
-        "PredictRequest": _request_schema({}, {}),
     }}
 
 
@@ -123,18 +126,16 @@ def build_openapi(repository: ModelRepository, version: str) -> dict[str, Any]:
         "/v1/models/{name}/versions/{version}/metadata": {"get": {
             "summary": "Signature of one version", "parameters": [name, ver],
             "responses": _responses("ModelMetadata", "Metadata", 404)}},
-        "/v1/models/{name}:predict": _predict_op(
-            "Predict (any served model)", _ref("PredictRequest"), [name]),
-        "/v1/models/{name}/versions/{version}:predict": _predict_op(
-            "Predict with one version", _ref("PredictRequest"), [name, ver]),
         "/v1/models/{name}:reload": {"post": {
             "summary": "Load the model file again and serve it as the next version",
             "parameters": [name], "responses": _responses("ModelStatus", "Reloaded", 404, 409)}},
     }
     for model in repository.names:
-        signature = repository.get(model).signature
+        request = _predict_request(repository.get(model).signature)
         paths[f"/v1/models/{model}:predict"] = _predict_op(
-            f"Predict with '{model}'", _predict_request(signature), [])
+            f"Predict with '{model}'", request, [])
+        paths[f"/v1/models/{model}/versions/{{version}}:predict"] = _predict_op(
+            f"Predict with one version of '{model}'", request, [ver])
     return {
         "openapi": "3.0.3",
         "info": {"title": "neuroflow model server", "version": version,

@@ -85,8 +85,11 @@ class Servable:
     loaded_at: float
 
     def predict(self, arrays: list[np.ndarray]) -> dict[str, np.ndarray]:
-        """Named outputs for validated input arrays (runs in a worker thread)."""
-        return self.signature.name_outputs(self.model.predict_on_batch(self.signature.pack(arrays)))
+        """Named outputs for validated input arrays (runs in a worker thread); overflow is
+        not warned about here, non-finite outputs are refused when encoded."""
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            raw = self.model.predict_on_batch(self.signature.pack(arrays))
+        return self.signature.name_outputs(raw)
 
 
 def _make_servable(name: str, version: int, model: Any, path: str | None) -> Servable:

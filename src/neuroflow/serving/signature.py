@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,6 +10,7 @@ import numpy as np
 
 __all__ = ["TensorSpec", "Signature", "model_signature", "signature_def", "format_shape"]
 
+_AUTO_INPUT = re.compile(r"^input_layer(_\d+)?$")
 _TF_DTYPES = {"float16": "DT_HALF", "float32": "DT_FLOAT", "float64": "DT_DOUBLE",
               "int32": "DT_INT32", "int64": "DT_INT64"}
 
@@ -84,13 +86,18 @@ def _specs(tensors: list, names: list[str]) -> tuple[TensorSpec, ...]:
 
 
 def _input_names(model: Any, tensors: list) -> tuple[list[str], bool]:
+    """Input names; automatic ones (`input_layer_7`, which change from one load to the next)
+    become `input` (one input) or `input_0`, `input_1`, ... so that clients can rely on them."""
     structure = getattr(model, "_inputs_struct", None)
     if isinstance(structure, dict) and len(structure) == len(tensors):
         return [str(k) for k in structure], True
     names = getattr(model, "input_names", None)
     if not (isinstance(names, (list, tuple)) and len(names) == len(tensors)):
-        names = [getattr(t, "name", None) or f"input_{i}" for i, t in enumerate(tensors)]
-    return _unique([str(n) for n in names]), False
+        names = [getattr(t, "name", None) for t in tensors]
+    stable = "input" if len(tensors) == 1 else "input_{}"
+    names = [stable.format(i) if not n or _AUTO_INPUT.match(str(n)) else str(n)
+             for i, n in enumerate(names)]
+    return _unique(names), False
 
 
 def _output_names(model: Any, tensors: list) -> list[str]:
@@ -114,7 +121,7 @@ def model_signature(model: Any) -> Signature:
     inputs = list(getattr(model, "inputs", None) or [])
     outputs = list(getattr(model, "outputs", None) or [])
     if not inputs:
-        return Signature((TensorSpec("input_0", None),), (TensorSpec("output_0", None),))
+        return Signature((TensorSpec("input", None),), (TensorSpec("output_0", None),))
     names, as_dict = _input_names(model, inputs)
     out_names = _output_names(model, outputs) if outputs else ["output_0"]
     out_specs = _specs(outputs, out_names) if outputs else (TensorSpec("output_0", None),)
