@@ -34,24 +34,30 @@ def make_data(n: int, shape: tuple, classes: int | None, seed: int = 0):
     if classes:
         y = rng.integers(0, classes, n).astype(np.uint8)
     else:
-        y = (x.reshape(n, -1) @ rng.standard_normal(int(np.prod(shape)))).astype(np.float32)[:, None]
+        y = (x.reshape(n, -1) @ rng.standard_normal(int(np.prod(shape)))).astype(np.float32)[
+            :, None
+        ]
     return x, y
 
 
 def build_classifier():
-    return nf.Sequential([
-        nf.layers.Flatten(input_shape=[28, 28]),
-        nf.layers.Dense(300, activation="relu"),
-        nf.layers.Dense(100, activation="relu"),
-        nf.layers.Dense(10, activation="softmax"),
-    ])
+    return nf.Sequential(
+        [
+            nf.layers.Flatten(input_shape=[28, 28]),
+            nf.layers.Dense(300, activation="relu"),
+            nf.layers.Dense(100, activation="relu"),
+            nf.layers.Dense(10, activation="softmax"),
+        ]
+    )
 
 
 def build_regressor():
-    return nf.Sequential([
-        nf.layers.Dense(30, activation="relu", input_shape=[8]),
-        nf.layers.Dense(1),
-    ])
+    return nf.Sequential(
+        [
+            nf.layers.Dense(30, activation="relu", input_shape=[8]),
+            nf.layers.Dense(1),
+        ]
+    )
 
 
 def numpy_classifier_epoch(weights, x, y, perm, lr, batch_size):
@@ -59,7 +65,7 @@ def numpy_classifier_epoch(weights, x, y, perm, lr, batch_size):
     x = x.reshape(len(x), -1)
     n = len(x)
     for start in range(0, n, batch_size):
-        idx = perm[start:start + batch_size]
+        idx = perm[start : start + batch_size]
         xb, yb = x[idx], y[idx]
         m = len(idx)
         rows = np.arange(m)
@@ -95,7 +101,7 @@ def numpy_regressor_epoch(weights, x, y, perm, lr, batch_size):
     w1, b1, w2, b2 = [w.copy() for w in weights]
     n = len(x)
     for start in range(0, n, batch_size):
-        idx = perm[start:start + batch_size]
+        idx = perm[start : start + batch_size]
         xb, yb = x[idx], y[idx]
         m = len(idx)
         a1 = xb @ w1
@@ -133,7 +139,8 @@ def time_case(build, loss, x, y, numpy_epoch, repeats, lr=0.01, batch_size=32, s
         t0 = time.perf_counter()
         ref = numpy_epoch(init, x, y, perm, np.float32(lr), batch_size)
         t_np.append(time.perf_counter() - t0)
-        diff = max(float(np.abs(a - b).max()) for a, b in zip(model.get_weights(), ref))
+        pairs = zip(model.get_weights(), ref, strict=True)
+        diff = max(float(np.abs(a - b).max()) for a, b in pairs)
     return min(t_nf), min(t_np), diff
 
 
@@ -175,7 +182,7 @@ def optional_frameworks(x1, y1, x2, y2, lr=0.01, batch_size=32) -> list[tuple[st
             perm = torch.randperm(len(x))
             t0 = time.perf_counter()
             for s in range(0, len(x), batch_size):
-                idx = perm[s:s + batch_size]
+                idx = perm[s : s + batch_size]
                 opt.zero_grad()
                 loss = loss_fn(net(xt[idx]), yt[idx])
                 loss.backward()
@@ -184,10 +191,17 @@ def optional_frameworks(x1, y1, x2, y2, lr=0.01, batch_size=32) -> list[tuple[st
             return time.perf_counter() - t0
 
         nn = torch.nn
-        c1 = nn.Sequential(nn.Linear(784, 300), nn.ReLU(), nn.Linear(300, 100), nn.ReLU(), nn.Linear(100, 10))
+        c1 = nn.Sequential(
+            nn.Linear(784, 300), nn.ReLU(), nn.Linear(300, 100), nn.ReLU(), nn.Linear(100, 10)
+        )
         c2 = nn.Sequential(nn.Linear(8, 30), nn.ReLU(), nn.Linear(30, 1))
-        rows.append(("pytorch", torch_epoch(c1, nn.CrossEntropyLoss(), x1, y1.astype(np.int64)),
-                     torch_epoch(c2, nn.MSELoss(), x2, y2)))
+        rows.append(
+            (
+                "pytorch",
+                torch_epoch(c1, nn.CrossEntropyLoss(), x1, y1.astype(np.int64)),
+                torch_epoch(c2, nn.MSELoss(), x2, y2),
+            )
+        )
     except ImportError:
         pass
     try:
@@ -200,15 +214,25 @@ def optional_frameworks(x1, y1, x2, y2, lr=0.01, batch_size=32) -> list[tuple[st
             model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0)
             return time.perf_counter() - t0
 
-        k1 = keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(),
-                               keras.layers.Dense(300, activation="relu"),
-                               keras.layers.Dense(100, activation="relu"),
-                               keras.layers.Dense(10, activation="softmax")])
-        k2 = keras.Sequential([keras.Input((8,)), keras.layers.Dense(30, activation="relu"),
-                               keras.layers.Dense(1)])
-        rows.append((f"keras ({keras.backend.backend()})",
-                     keras_epoch(k1, "sparse_categorical_crossentropy", x1, y1),
-                     keras_epoch(k2, "mse", x2, y2)))
+        k1 = keras.Sequential(
+            [
+                keras.Input((28, 28)),
+                keras.layers.Flatten(),
+                keras.layers.Dense(300, activation="relu"),
+                keras.layers.Dense(100, activation="relu"),
+                keras.layers.Dense(10, activation="softmax"),
+            ]
+        )
+        k2 = keras.Sequential(
+            [keras.Input((8,)), keras.layers.Dense(30, activation="relu"), keras.layers.Dense(1)]
+        )
+        rows.append(
+            (
+                f"keras ({keras.backend.backend()})",
+                keras_epoch(k1, "sparse_categorical_crossentropy", x1, y1),
+                keras_epoch(k2, "mse", x2, y2),
+            )
+        )
     except ImportError:
         pass
     try:
@@ -224,11 +248,22 @@ def optional_frameworks(x1, y1, x2, y2, lr=0.01, batch_size=32) -> list[tuple[st
                 est.fit(x.reshape(len(x), -1), y)
                 return time.perf_counter() - t0
 
-        common = dict(solver="sgd", batch_size=batch_size, learning_rate_init=lr, max_iter=1,
-                      momentum=0.0, alpha=0.0, shuffle=True)
-        rows.append(("scikit-learn",
-                     sk_epoch(MLPClassifier(hidden_layer_sizes=(300, 100), **common), x1, y1),
-                     sk_epoch(MLPRegressor(hidden_layer_sizes=(30,), **common), x2, y2.ravel())))
+        common = dict(
+            solver="sgd",
+            batch_size=batch_size,
+            learning_rate_init=lr,
+            max_iter=1,
+            momentum=0.0,
+            alpha=0.0,
+            shuffle=True,
+        )
+        rows.append(
+            (
+                "scikit-learn",
+                sk_epoch(MLPClassifier(hidden_layer_sizes=(300, 100), **common), x1, y1),
+                sk_epoch(MLPRegressor(hidden_layer_sizes=(30,), **common), x2, y2.ravel()),
+            )
+        )
     except ImportError:
         pass
     return rows
@@ -244,23 +279,37 @@ def main() -> None:
     x2, y2 = make_data(n2, (8,), None)
     print(f"neuroflow {nf.__version__}, numpy {np.__version__}, {os.cpu_count()} cores")
 
-    nf1, np1, d1 = time_case(build_classifier, "sparse_categorical_crossentropy", x1, y1,
-                             numpy_classifier_epoch, args.repeats)
-    print(f"case 1: 784-300-100-10, {n1} samples, one epoch: neuroflow {nf1:.3f} s, "
-          f"numpy loop {np1:.3f} s, ratio {nf1 / np1:.3f} (target <= 1.15); "
-          f"max |weight diff| {d1:.2e}")
+    nf1, np1, d1 = time_case(
+        build_classifier,
+        "sparse_categorical_crossentropy",
+        x1,
+        y1,
+        numpy_classifier_epoch,
+        args.repeats,
+    )
+    print(
+        f"case 1: 784-300-100-10, {n1} samples, one epoch: neuroflow {nf1:.3f} s, "
+        f"numpy loop {np1:.3f} s, ratio {nf1 / np1:.3f} (target <= 1.15); "
+        f"max |weight diff| {d1:.2e}"
+    )
     nf2, np2, d2 = time_case(build_regressor, "mse", x2, y2, numpy_regressor_epoch, args.repeats)
     steps = -(-n2 // 32)
-    print(f"case 2: 8-30-1, {n2} samples: neuroflow {nf2 / steps * 1e6:.1f} us/step, numpy loop "
-          f"{np2 / steps * 1e6:.1f} us/step, ratio {nf2 / np2:.3f} (target <= 2); "
-          f"max |weight diff| {d2:.2e}")
+    print(
+        f"case 2: 8-30-1, {n2} samples: neuroflow {nf2 / steps * 1e6:.1f} us/step, numpy loop "
+        f"{np2 / steps * 1e6:.1f} us/step, ratio {nf2 / np2:.3f} (target <= 2); "
+        f"max |weight diff| {d2:.2e}"
+    )
     t_pred, t_call, t_bare = time_predict()
-    print(f"case 3: predict on one row: {t_pred * 1e6:.1f} us, model(x) {t_call * 1e6:.1f} us, "
-          f"bare forward {t_bare * 1e6:.1f} us, ratio predict/bare {t_pred / t_bare:.2f} "
-          "(target <= 3)")
+    print(
+        f"case 3: predict on one row: {t_pred * 1e6:.1f} us, model(x) {t_call * 1e6:.1f} us, "
+        f"bare forward {t_bare * 1e6:.1f} us, ratio predict/bare {t_pred / t_bare:.2f} "
+        "(target <= 3)"
+    )
     for name, s1, s2 in optional_frameworks(x1, y1, x2, y2):
-        print(f"{name}: case 1 {s1:.3f} s (neuroflow is {s1 / nf1:.2f}x faster), case 2 "
-              f"{s2:.3f} s (neuroflow is {s2 / nf2:.2f}x faster)")
+        print(
+            f"{name}: case 1 {s1:.3f} s (neuroflow is {s1 / nf1:.2f}x faster), case 2 "
+            f"{s2:.3f} s (neuroflow is {s2 / nf2:.2f}x faster)"
+        )
 
 
 if __name__ == "__main__":

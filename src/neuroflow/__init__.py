@@ -1,8 +1,44 @@
-"""neuroflow: the Keras API on a NumPy autodiff engine of its own."""
+"""neuroflow: the Keras API on a NumPy autodiff engine of its own.
 
-from neuroflow import backend
+`import neuroflow as keras` runs Keras code for multilayer perceptrons.
+"""
+
+from neuroflow import (
+    activations,
+    backend,
+    callbacks,
+    constraints,
+    initializers,
+    layers,
+    losses,
+    metrics,
+    models,
+    optimizers,
+    regularizers,
+    utils,
+)
 from neuroflow.autodiff import GradientTape, Tensor, Variable, convert_to_tensor
+from neuroflow.layers import Input
+from neuroflow.models import Model, Sequential
 
 __version__ = "0.1.0"
 
-__all__ = ["backend", "GradientTape", "Tensor", "Variable", "convert_to_tensor", "__version__"]
+_LAZY = ("datasets", "saving", "classic", "sklearn", "wrappers", "tuner", "serving", "cli")
+
+
+def __getattr__(name: str):
+    """Import optional sub-packages on first use (they may need optional extras)."""
+    if name in _LAZY:
+        import importlib
+
+        module = importlib.import_module(f"neuroflow.{name}")
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'neuroflow' has no attribute {name!r}")
+
+
+__all__ = [
+    "GradientTape", "Input", "Model", "Sequential", "Tensor", "Variable", "activations",
+    "backend", "callbacks", "constraints", "convert_to_tensor", "initializers", "layers",
+    "losses", "metrics", "models", "optimizers", "regularizers", "utils", "__version__",
+]

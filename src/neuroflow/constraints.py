@@ -68,39 +68,51 @@ class UnitNorm(Constraint):
 class MinMaxNorm(Constraint):
     """Keep the norm along `axis` within [min_value, max_value] (blended by `rate`)."""
 
-    def __init__(self, min_value: float = 0.0, max_value: float = 1.0, rate: float = 1.0,
-                 axis: int = 0):
+    def __init__(
+        self, min_value: float = 0.0, max_value: float = 1.0, rate: float = 1.0, axis: int = 0
+    ):
         self.min_value, self.max_value, self.rate, self.axis = min_value, max_value, rate, axis
 
     def __call__(self, w):
         norms = _norms(w, self.axis)
-        desired = self.rate * np.clip(norms, self.min_value, self.max_value) + (1 - self.rate) * norms
+        desired = (
+            self.rate * np.clip(norms, self.min_value, self.max_value) + (1 - self.rate) * norms
+        )
         return (w * (desired / (backend.epsilon() + norms))).astype(w.dtype, copy=False)
 
     def get_config(self):
-        return {"min_value": self.min_value, "max_value": self.max_value, "rate": self.rate,
-                "axis": self.axis}
+        return {
+            "min_value": self.min_value,
+            "max_value": self.max_value,
+            "rate": self.rate,
+            "axis": self.axis,
+        }
 
 
 _BY_NAME = {
-    "max_norm": MaxNorm, "maxnorm": MaxNorm, "non_neg": NonNeg, "nonneg": NonNeg,
-    "unit_norm": UnitNorm, "unitnorm": UnitNorm, "min_max_norm": MinMaxNorm,
+    "max_norm": MaxNorm,
+    "maxnorm": MaxNorm,
+    "non_neg": NonNeg,
+    "nonneg": NonNeg,
+    "unit_norm": UnitNorm,
+    "unitnorm": UnitNorm,
+    "min_max_norm": MinMaxNorm,
 }
 _CLASSES = {c.__name__: c for c in (MaxNorm, NonNeg, UnitNorm, MinMaxNorm)}
 
 
 def get(identifier: Any) -> Constraint | None:
     """A constraint from None, a name, a config dict, an instance or a callable."""
-    if identifier is None or isinstance(identifier, Constraint) or (
-        callable(identifier) and not isinstance(identifier, (str, dict, type))
+    if (
+        identifier is None
+        or isinstance(identifier, Constraint)
+        or (callable(identifier) and not isinstance(identifier, (str, dict, type)))
     ):
         return identifier
     if isinstance(identifier, str):
         cls = _BY_NAME.get(identifier.lower()) or _CLASSES.get(identifier)
         if cls is None:
-            raise ValueError(
-                f"Unknown constraint {identifier!r}; valid names: {sorted(_BY_NAME)}"
-            )
+            raise ValueError(f"Unknown constraint {identifier!r}; valid names: {sorted(_BY_NAME)}")
         return cls()
     if isinstance(identifier, dict):
         cls = _CLASSES.get(identifier.get("class_name"))

@@ -35,8 +35,11 @@ def sum(x, axis=None, keepdims: bool = False) -> Tensor:
     x = x if isinstance(x, Tensor) else convert_to_tensor(x)
     if axis is None and not keepdims:  # the hot case (losses): one scalar, one fill
         data = x.data
-        return record(np.asarray(np.add.reduce(data, axis=None), dtype=data.dtype), (x,),
-                      lambda g: (_full_like(data.shape, g, data.dtype),))
+        return record(
+            np.asarray(np.add.reduce(data, axis=None), dtype=data.dtype),
+            (x,),
+            lambda g: (_full_like(data.shape, g, data.dtype),),
+        )
     axes = _axes(axis, x.ndim)
     shape = x.data.shape
 
@@ -52,8 +55,11 @@ def mean(x, axis=None, keepdims: bool = False) -> Tensor:
         data = x.data
         scale = 1.0 / data.size
         total = np.add.reduce(data, axis=None)
-        return record(np.asarray(total * scale, dtype=data.dtype), (x,),
-                      lambda g: (_full_like(data.shape, g * scale, data.dtype),))
+        return record(
+            np.asarray(total * scale, dtype=data.dtype),
+            (x,),
+            lambda g: (_full_like(data.shape, g * scale, data.dtype),),
+        )
     axes = _axes(axis, x.ndim)
     shape = x.data.shape
     count = int(np.prod([shape[a] for a in axes])) if axes else 1

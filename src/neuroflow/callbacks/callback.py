@@ -7,8 +7,12 @@ from typing import Any
 __all__ = ["Callback", "CallbackList"]
 
 _BATCH_HOOKS = (
-    "on_train_batch_begin", "on_train_batch_end", "on_test_batch_begin", "on_test_batch_end",
-    "on_predict_batch_begin", "on_predict_batch_end",
+    "on_train_batch_begin",
+    "on_train_batch_end",
+    "on_test_batch_begin",
+    "on_test_batch_end",
+    "on_predict_batch_begin",
+    "on_predict_batch_end",
 )
 
 
@@ -55,8 +59,10 @@ def _overrides(cb: Callback, hook: str) -> bool:
         return True
     aliases = {"on_train_batch_begin": "on_batch_begin", "on_train_batch_end": "on_batch_end"}
     alias = aliases.get(hook)
-    return alias is not None and (getattr(type(cb), alias) is not getattr(Callback, alias)
-                                  or alias in getattr(cb, "__dict__", {}))
+    return alias is not None and (
+        getattr(type(cb), alias) is not getattr(Callback, alias)
+        or alias in getattr(cb, "__dict__", {})
+    )
 
 
 class CallbackList:

@@ -47,8 +47,9 @@ class ProgbarLogger(Callback):
 
     def on_test_begin(self, logs=None):
         if not self._in_fit:
-            self._bar = Progbar(self.params.get("steps"), verbose=self.verbose,
-                                stream=self.stream or sys.stdout)
+            self._bar = Progbar(
+                self.params.get("steps"), verbose=self.verbose, stream=self.stream or sys.stdout
+            )
             self._seen = 0
 
     def on_test_batch_end(self, batch, logs=None):
@@ -62,8 +63,9 @@ class ProgbarLogger(Callback):
             self._bar.update(self._seen, logs, finalize=True)
 
     def on_predict_begin(self, logs=None):
-        self._bar = Progbar(self.params.get("steps"), verbose=self.verbose,
-                            stream=self.stream or sys.stdout)
+        self._bar = Progbar(
+            self.params.get("steps"), verbose=self.verbose, stream=self.stream or sys.stdout
+        )
         self._seen = 0
 
     def on_predict_batch_end(self, batch, logs=None):

@@ -72,6 +72,12 @@ def Input(  # noqa: N802 - Keras' spelling
     **kwargs: Any,
 ) -> Any:
     """A symbolic input tensor of `shape` (the batch axis excluded) for building models."""
-    layer = InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, batch_shape=batch_shape,
-                       name=name, **kwargs)
+    layer = InputLayer(
+        shape=shape,
+        batch_size=batch_size,
+        dtype=dtype,
+        batch_shape=batch_shape,
+        name=name,
+        **kwargs,
+    )
     return layer.output

@@ -66,14 +66,16 @@ class Layer:
     ):
         if kwargs:
             unknown = ", ".join(sorted(kwargs))
-            raise TypeError(
-                f"{type(self).__name__}: unexpected keyword argument(s): {unknown}"
-            )
+            raise TypeError(f"{type(self).__name__}: unexpected keyword argument(s): {unknown}")
         object.__setattr__(self, "_tracked_layers", [])
         object.__setattr__(self, "_own_weights", [])
-        self.name = name if name is not None else naming.unique_name(_snake_case(type(self).__name__))
+        self.name = (
+            name if name is not None else naming.unique_name(_snake_case(type(self).__name__))
+        )
         if not isinstance(self.name, str) or not self.name:
-            raise ValueError(f"{type(self).__name__}: name must be a non-empty string, received {name!r}")
+            raise ValueError(
+                f"{type(self).__name__}: name must be a non-empty string, received {name!r}"
+            )
         self._trainable = bool(trainable)
         self.dtype = dtype or backend.floatx()
         self.built = False
@@ -131,8 +133,12 @@ class Layer:
         dtype = dtype or self.dtype
         value = np.asarray(init(shape, dtype=dtype), dtype=dtype)
         var = Variable(
-            value, trainable=trainable, name=name or f"variable_{len(self._own_weights)}",
-            dtype=dtype, regularizer=regularizers.get(regularizer), constraint=constraint,
+            value,
+            trainable=trainable,
+            name=name or f"variable_{len(self._own_weights)}",
+            dtype=dtype,
+            regularizer=regularizers.get(regularizer),
+            constraint=constraint,
         )
         var.path = f"{self.name}/{var.name}"
         self._own_weights.append(var)
@@ -205,14 +211,14 @@ class Layer:
                 f"Layer '{self.name}': set_weights expected a list of {len(own)} arrays "
                 f"(shapes {[v.shape for v in own]}), received {len(weights)}"
             )
-        for var, value in zip(own, weights):
+        for var, value in zip(own, weights, strict=False):
             value = np.asarray(value)
             if value.shape != var.shape:
                 raise ValueError(
                     f"Layer '{self.name}': weight '{var.path}' has shape {var.shape}, "
                     f"received an array of shape {value.shape}"
                 )
-        for var, value in zip(own, weights):
+        for var, value in zip(own, weights, strict=False):
             var.assign(np.asarray(value, dtype=var.dtype))
 
     def count_params(self) -> int:
@@ -280,7 +286,11 @@ class Layer:
         def zeros(shape):
             return _T(np.zeros([1 if d is None else d for d in shape], dtype=self.dtype))
 
-        if isinstance(input_shape, (list, tuple)) and input_shape and isinstance(input_shape[0], (list, tuple)):
+        if (
+            isinstance(input_shape, (list, tuple))
+            and input_shape
+            and isinstance(input_shape[0], (list, tuple))
+        ):
             probe = [zeros(s) for s in input_shape]
             batch_none = input_shape[0][0] is None
         else:
@@ -301,7 +311,11 @@ class Layer:
     # ---- config -------------------------------------------------------------------
     def get_config(self) -> dict:
         """Constructor arguments that recreate this layer (without weights)."""
-        config: dict[str, Any] = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        config: dict[str, Any] = {
+            "name": self.name,
+            "trainable": self.trainable,
+            "dtype": self.dtype,
+        }
         if self._batch_input_shape is not None:
             config["batch_input_shape"] = list(self._batch_input_shape)
         return config
@@ -349,7 +363,11 @@ def _functional_graph():
 
 def _convert_inputs(inputs):
     if isinstance(inputs, Tensor):
-        return inputs if inputs.data.dtype == backend.floatx() or inputs.requires_grad else to_tensor(inputs)
+        return (
+            inputs
+            if inputs.data.dtype == backend.floatx() or inputs.requires_grad
+            else to_tensor(inputs)
+        )
     if isinstance(inputs, (list, tuple)):
         return type(inputs)(_convert_inputs(x) for x in inputs)
     if isinstance(inputs, dict):

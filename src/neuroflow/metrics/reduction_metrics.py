@@ -41,6 +41,10 @@ class Mean(Metric):
         self.count = self.add_variable(shape=(), name="count")
 
     def update_state(self, values: Any, sample_weight: Any = None) -> None:
+        if type(values) is float and type(sample_weight) is int:  # the loss tracker's call
+            self.total.data += values * sample_weight
+            self.count.data += sample_weight
+            return
         if isinstance(sample_weight, (int, float)) and np.ndim(values) == 0:
             self.total.data += float(raw(values)) * sample_weight
             self.count.data += sample_weight

@@ -19,8 +19,9 @@ class KerasTensor:
 
     __slots__ = ("shape", "dtype", "name", "node", "index", "__weakref__")
 
-    def __init__(self, shape, dtype=None, name: str | None = None, node: Node | None = None,
-                 index: int = 0):
+    def __init__(
+        self, shape, dtype=None, name: str | None = None, node: Node | None = None, index: int = 0
+    ):
         self.shape = tuple(None if d is None else int(d) for d in shape)
         self.dtype = dtype or backend.floatx()
         self.name = name
@@ -118,8 +119,9 @@ def symbolic_call(layer, inputs: Any, args: tuple, kwargs: dict):
             f"{shapes}: {err}"
         ) from err
     # an explicit training=True/False (e.g. Monte Carlo dropout) stays part of the graph
-    node = Node(layer, inputs, args,
-                {k: v for k, v in kwargs.items() if k != "training" or v is not None})
+    node = Node(
+        layer, inputs, args, {k: v for k, v in kwargs.items() if k != "training" or v is not None}
+    )
 
     counter = [0]
 

@@ -33,8 +33,13 @@ class Model(Trainer, Layer):
                 f"{type(self).__name__}: a subclassed Model takes no inputs/outputs; create "
                 "layers in __init__ and use them in call(), or use Model(inputs=..., outputs=...)"
             )
-        Layer.__init__(self, name=kwargs.pop("name", None), trainable=kwargs.pop("trainable", True),
-                       dtype=kwargs.pop("dtype", None), **kwargs)
+        Layer.__init__(
+            self,
+            name=kwargs.pop("name", None),
+            trainable=kwargs.pop("trainable", True),
+            dtype=kwargs.pop("dtype", None),
+            **kwargs,
+        )
         self._init_trainer()
 
     def __call__(self, inputs, *args, training=None, **kwargs):
@@ -102,7 +107,11 @@ class Model(Trainer, Layer):
         def zeros(shape):
             return np.zeros([1 if d is None else d for d in shape], dtype=self.dtype)
 
-        if isinstance(input_shape, (list, tuple)) and input_shape and isinstance(input_shape[0], (list, tuple)):
+        if (
+            isinstance(input_shape, (list, tuple))
+            and input_shape
+            and isinstance(input_shape[0], (list, tuple))
+        ):
             probe = [zeros(s) for s in input_shape]
         elif isinstance(input_shape, dict):
             probe = {k: zeros(s) for k, s in input_shape.items()}
@@ -116,9 +125,15 @@ class Model(Trainer, Layer):
             self.built = False
             raise
 
-    def summary(self, line_length: int | None = None, positions=None, print_fn=None,
-                expand_nested: bool = False, show_trainable: bool = False,
-                layer_range=None) -> None:
+    def summary(
+        self,
+        line_length: int | None = None,
+        positions=None,
+        print_fn=None,
+        expand_nested: bool = False,
+        show_trainable: bool = False,
+        layer_range=None,
+    ) -> None:
         """Print a table of the layers, their output shapes and parameter counts."""
         from neuroflow.models.sequential import Sequential
         from neuroflow.models.summary import print_summary
@@ -129,8 +144,13 @@ class Model(Trainer, Layer):
                 "weights do not exist: call it on a batch of data, fit it, or call "
                 "model.build(input_shape) before summary()"
             )
-        print_summary(self, line_length=line_length, print_fn=print_fn,
-                      expand_nested=expand_nested, show_trainable=show_trainable)
+        print_summary(
+            self,
+            line_length=line_length,
+            print_fn=print_fn,
+            expand_nested=expand_nested,
+            show_trainable=show_trainable,
+        )
 
     def get_config(self) -> dict:
         config = {"name": self.name, "trainable": self.trainable}

@@ -22,14 +22,18 @@ class Sequential(Model):
         self.inputs: list[KerasTensor] = []
         self.outputs: list[KerasTensor] = []
         if layers is not None and not isinstance(layers, (list, tuple)):
-            raise TypeError(f"Sequential: layers must be a list of layers, received {type(layers).__name__}")
+            raise TypeError(
+                f"Sequential: layers must be a list of layers, received {type(layers).__name__}"
+            )
         for layer in layers or []:
             self.add(layer, rebuild=False)
         self._maybe_rebuild()
 
     def add(self, layer: Any, rebuild: bool = True) -> None:
         """Append a layer (or an `Input(...)` as the first item)."""
-        if isinstance(layer, KerasTensor) and isinstance(getattr(layer.node, "layer", None), InputLayer):
+        if isinstance(layer, KerasTensor) and isinstance(
+            getattr(layer.node, "layer", None), InputLayer
+        ):
             layer = layer.node.layer
         if not isinstance(layer, Layer):
             raise TypeError(
@@ -54,6 +58,7 @@ class Sequential(Model):
         self.built = False
         self._train_cache = None
         self._train_vars = None
+        self._forward_plan = False
         if rebuild:
             self._maybe_rebuild()
 
@@ -66,6 +71,7 @@ class Sequential(Model):
         self.built = False
         self._train_cache = None
         self._train_vars = None
+        self._forward_plan = False
         if rebuild:
             self._maybe_rebuild()
         return layer
@@ -129,13 +135,17 @@ class Sequential(Model):
     def input_shape(self):
         shape = self._declared_input_shape() or self._build_input_shape
         if shape is None:
-            raise AttributeError(f"Sequential '{self.name}' has no input shape yet: it is not built")
+            raise AttributeError(
+                f"Sequential '{self.name}' has no input shape yet: it is not built"
+            )
         return tuple(shape)
 
     @property
     def output_shape(self):
         if not self.outputs:
-            raise AttributeError(f"Sequential '{self.name}' has no output shape yet: it is not built")
+            raise AttributeError(
+                f"Sequential '{self.name}' has no output shape yet: it is not built"
+            )
         return self.outputs[0].shape
 
     def get_config(self) -> dict:

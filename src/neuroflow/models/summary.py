@@ -46,12 +46,19 @@ def _connected_to(layer, model) -> str:
     return ", ".join(sources) if sources else "-"
 
 
-def print_summary(model, line_length: int | None = None, print_fn: Callable | None = None,
-                  expand_nested: bool = False, show_trainable: bool = False) -> None:
+def print_summary(
+    model,
+    line_length: int | None = None,
+    print_fn: Callable | None = None,
+    expand_nested: bool = False,
+    show_trainable: bool = False,
+) -> None:
     """Print (or pass to `print_fn`, line by line) the summary table of `model`."""
     print_fn = print_fn or print
     functional = type(model).__name__ == "Functional"
-    layers = list(getattr(model, "_graph_layers", None) or model.layers) if functional else model.layers
+    layers = (
+        list(getattr(model, "_graph_layers", None) or model.layers) if functional else model.layers
+    )
     headers = ["Layer (type)", "Output Shape", "Param #"]
     widths = [33, 26, 12]
     if functional:
@@ -67,12 +74,16 @@ def print_summary(model, line_length: int | None = None, print_fn: Callable | No
 
     def row(cells):
         text = ""
-        for cell, w in zip(cells, widths):
+        for cell, w in zip(cells, widths, strict=False):
             text += (str(cell) + " ")[: max(w, len(str(cell)) + 1)].ljust(w)
         return text.rstrip()
 
     def rows_for(layer, prefix=""):
-        cells = [f"{prefix}{layer.name} ({type(layer).__name__})", _shape_text(layer), f"{_params(layer):,}"]
+        cells = [
+            f"{prefix}{layer.name} ({type(layer).__name__})",
+            _shape_text(layer),
+            f"{_params(layer):,}",
+        ]
         if functional:
             cells.append(_connected_to(layer, model))
         if show_trainable:
@@ -100,5 +111,7 @@ def print_summary(model, line_length: int | None = None, print_fn: Callable | No
     bytes_train = sum(v.data.nbytes for v in weights if id(v) in trainable)
     print_fn(f"Total params: {n_total:,} ({format_size(bytes_total)})")
     print_fn(f"Trainable params: {n_train:,} ({format_size(bytes_train)})")
-    print_fn(f"Non-trainable params: {n_total - n_train:,} ({format_size(bytes_total - bytes_train)})")
+    print_fn(
+        f"Non-trainable params: {n_total - n_train:,} ({format_size(bytes_total - bytes_train)})"
+    )
     print_fn("_" * total)

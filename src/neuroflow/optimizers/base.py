@@ -143,6 +143,8 @@ class Optimizer:
         self._variables: list[Variable] = []
         self._trainable_variables: list[Variable] = []
         self._index: dict[int, int] = {}
+        self._checked_variables: list | None = None  # last variable list validated by apply
+        self._checked_ids: list[int] = []
         self._buffers: list[np.ndarray | None] = []
         self._buffers2: list[np.ndarray | None] = []
         self._exclude_ids: set[int] = set()
@@ -222,6 +224,7 @@ class Optimizer:
         variables = list(variables)
         self._trainable_variables = variables
         self._index = {id(v): i for i, v in enumerate(variables)}
+        self._checked_variables = None
         self._buffers = [None] * len(variables)
         self._buffers2 = [None] * len(variables)
         self._ema_averages: list[Variable] = []
@@ -359,7 +362,12 @@ class Optimizer:
         if not self.built:
             self.build(variables)
 
-        gs, vs, ids = self._prepare(grads, variables)
+        if variables is self._checked_variables and all(type(g) is np.ndarray for g in grads):
+            gs, vs, ids = grads, variables, self._checked_ids  # the trainer's list: checked once
+        else:
+            gs, vs, ids = self._prepare(grads, variables)
+            if len(vs) == len(variables) and all(type(g) is np.ndarray for g in grads):
+                self._checked_variables, self._checked_ids = variables, ids
         if self.loss_scale_factor is not None:
             gs = [g / self.loss_scale_factor for g in gs]
 

@@ -27,13 +27,15 @@ def as_list(structure: Any, names: list[str], what: str) -> list:
         unknown = sorted(set(structure) - set(names))
         if unknown:
             raise ValueError(
-                f"compile: {what} names unknown output(s) {unknown}; the model's outputs are {names}"
+                f"compile: {what} names unknown output(s) {unknown}; "
+                f"the model's outputs are {names}"
             )
         return [structure.get(name) for name in names]
     if isinstance(structure, (list, tuple)):
         if len(structure) != n:
             raise ValueError(
-                f"compile: {what} has {len(structure)} entries but the model has {n} output(s) {names}"
+                f"compile: {what} has {len(structure)} entries but the model has "
+                f"{n} output(s) {names}"
             )
         return list(structure)
     return [structure] * n
@@ -56,11 +58,16 @@ class CompileLoss:
         self.output_names = list(output_names)
         self.identifiers = as_list(loss, self.output_names, "loss")
         self.losses = [_resolve_loss(i) for i in self.identifiers]
-        weights = as_list(loss_weights, self.output_names, "loss_weights") if loss_weights is not None \
+        weights = (
+            as_list(loss_weights, self.output_names, "loss_weights")
+            if loss_weights is not None
             else [1.0] * len(self.output_names)
+        )
         self.weights = [1.0 if w is None else float(w) for w in weights]
         self.multi = len(self.output_names) > 1
-        self.trackers = [metrics_module.Mean(name=f"{n}_loss") for n in self.output_names] if self.multi else []
+        self.trackers = (
+            [metrics_module.Mean(name=f"{n}_loss") for n in self.output_names] if self.multi else []
+        )
         self.last_values: list[float] = []
 
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Tensor:
@@ -72,11 +79,14 @@ class CompileLoss:
             return value if self.weights[0] == 1.0 else math_ops.multiply(value, self.weights[0])
         trues = _per_output(y_true, self.output_names, "y")
         preds = _per_output(y_pred, self.output_names, "predictions")
-        sws = _per_output(sample_weight, self.output_names, "sample_weight") \
-            if isinstance(sample_weight, (list, dict)) else [sample_weight] * len(self.output_names)
+        sws = (
+            _per_output(sample_weight, self.output_names, "sample_weight")
+            if isinstance(sample_weight, (list, dict))
+            else [sample_weight] * len(self.output_names)
+        )
         total = None
         batch = None
-        for i, (loss, w) in enumerate(zip(self.losses, self.weights)):
+        for i, (loss, w) in enumerate(zip(self.losses, self.weights, strict=False)):
             if loss is None or trues[i] is None:
                 continue
             value = loss(trues[i], preds[i], sample_weight=sws[i])
@@ -111,7 +121,9 @@ def _per_output(x: Any, names: list[str], what: str) -> list:
         missing = [n for n in names if n not in x]
         unknown = sorted(set(x) - set(names))
         if unknown:
-            raise ValueError(f"{what} names unknown output(s) {unknown}; the model's outputs are {names}")
+            raise ValueError(
+                f"{what} names unknown output(s) {unknown}; the model's outputs are {names}"
+            )
         if len(missing) == len(names):
             raise ValueError(f"{what} has none of the model's outputs {names}")
         return [x.get(n) for n in names]
@@ -126,15 +138,19 @@ def _per_output(x: Any, names: list[str], what: str) -> list:
 
 def _metric_object(identifier: Any, loss: Any, y_true: Any, y_pred: Any):
     if isinstance(identifier, str) and identifier in ("accuracy", "acc", "crossentropy", "ce"):
-        metric = metrics_module.resolve_accuracy(loss, np.shape(y_true), tuple(y_pred.shape)) \
-            if identifier in ("accuracy", "acc") else \
-            metrics_module.resolve_crossentropy(loss, np.shape(y_true), tuple(y_pred.shape))
+        metric = (
+            metrics_module.resolve_accuracy(loss, np.shape(y_true), tuple(y_pred.shape))
+            if identifier in ("accuracy", "acc")
+            else metrics_module.resolve_crossentropy(loss, np.shape(y_true), tuple(y_pred.shape))
+        )
         metric.name = identifier
         return metric
     if isinstance(identifier, metrics_module.Metric):
         return identifier
     obj = metrics_module.get(identifier)
     if isinstance(obj, metrics_module.Metric):
+        if isinstance(identifier, str):
+            obj.name = identifier
         return obj
     name = identifier if isinstance(identifier, str) else getattr(obj, "__name__", "metric")
     return metrics_module.MeanMetricWrapper(obj, name=name)
@@ -143,8 +159,9 @@ def _metric_object(identifier: Any, loss: Any, y_true: Any, y_pred: Any):
 class CompileMetrics:
     """The compiled metrics of every output, built from the first batch's shapes."""
 
-    def __init__(self, metrics: Any, weighted_metrics: Any, output_names: list[str],
-                 loss_identifiers: list):
+    def __init__(
+        self, metrics: Any, weighted_metrics: Any, output_names: list[str], loss_identifiers: list
+    ):
         self.output_names = list(output_names)
         self.multi = len(self.output_names) > 1
         self.spec = self._per_output_spec(metrics)
@@ -154,6 +171,7 @@ class CompileMetrics:
         self.weighted: list[list] = []
         self.built = False
         self.name = "compile_metrics"
+        self.has_metrics = any(self.spec) or any(self.weighted_spec)
 
     def _per_output_spec(self, metrics: Any) -> list[list]:
         n = len(self.output_names)
@@ -161,9 +179,15 @@ class CompileMetrics:
             return [[] for _ in range(n)]
         if isinstance(metrics, dict):
             per = as_list(metrics, self.output_names, "metrics")
-            return [[] if m is None else (list(m) if isinstance(m, (list, tuple)) else [m]) for m in per]
+            return [
+                [] if m is None else (list(m) if isinstance(m, (list, tuple)) else [m]) for m in per
+            ]
         if isinstance(metrics, (list, tuple)):
-            if self.multi and metrics and all(isinstance(m, (list, tuple)) or m is None for m in metrics):
+            if (
+                self.multi
+                and metrics
+                and all(isinstance(m, (list, tuple)) or m is None for m in metrics)
+            ):
                 per = as_list(list(metrics), self.output_names, "metrics")
                 return [[] if m is None else list(m) for m in per]
             return [list(metrics) for _ in range(n)]
@@ -171,7 +195,11 @@ class CompileMetrics:
 
     def build(self, y_true: Any, y_pred: Any) -> None:
         trues = _per_output(y_true, self.output_names, "y") if self.multi else [_single(y_true)]
-        preds = _per_output(y_pred, self.output_names, "predictions") if self.multi else [_single(y_pred)]
+        preds = (
+            _per_output(y_pred, self.output_names, "predictions")
+            if self.multi
+            else [_single(y_pred)]
+        )
 
         def make(spec, prefix_weighted: bool):
             out = []
@@ -197,8 +225,11 @@ class CompileMetrics:
         if self.multi:
             trues = _per_output(y_true, self.output_names, "y")
             preds = _per_output(y_pred, self.output_names, "predictions")
-            sws = _per_output(sample_weight, self.output_names, "sample_weight") \
-                if isinstance(sample_weight, (list, dict)) else [sample_weight] * len(self.output_names)
+            sws = (
+                _per_output(sample_weight, self.output_names, "sample_weight")
+                if isinstance(sample_weight, (list, dict))
+                else [sample_weight] * len(self.output_names)
+            )
         else:
             trues, preds, sws = [_single(y_true)], [_single(y_pred)], [sample_weight]
         for i in range(len(self.output_names)):

@@ -14,7 +14,12 @@ import numpy as np
 from neuroflow import backend
 from neuroflow.autodiff.tensor import Tensor
 
-__all__ = ["ArrayData", "to_array_structure", "unpack_x_y_sample_weight", "class_weight_to_sample_weight"]
+__all__ = [
+    "ArrayData",
+    "to_array_structure",
+    "unpack_x_y_sample_weight",
+    "class_weight_to_sample_weight",
+]
 
 
 def _is_frame(x: Any) -> bool:
@@ -90,8 +95,11 @@ def map_structure(fn, structure: Any) -> Any:
 
 def check_finite(structure: Any, what: str) -> None:
     """Refuse NaN or inf, saying where the first one is."""
-    items = structure.items() if isinstance(structure, dict) else (
-        enumerate(structure) if isinstance(structure, list) else [(None, structure)])
+    items = (
+        structure.items()
+        if isinstance(structure, dict)
+        else (enumerate(structure) if isinstance(structure, list) else [(None, structure)])
+    )
     for key, arr in items:
         if arr.dtype.kind != "f":
             continue
@@ -108,7 +116,9 @@ def check_finite(structure: Any, what: str) -> None:
 def num_samples(structure: Any, what: str) -> int:
     lengths = {len(a) for a in leaves(structure)}
     if len(lengths) > 1:
-        raise ValueError(f"{what}: all arrays must have the same number of samples, received {sorted(lengths)}")
+        raise ValueError(
+            f"{what}: all arrays must have the same number of samples, received {sorted(lengths)}"
+        )
     return lengths.pop() if lengths else 0
 
 
@@ -117,7 +127,10 @@ def class_weight_to_sample_weight(y: Any, class_weight: dict) -> np.ndarray:
     if isinstance(y, (list, dict)):
         raise ValueError("class_weight is only supported for models with a single output")
     if not isinstance(class_weight, dict):
-        raise TypeError(f"class_weight must be a dict {{class index: weight}}, received {type(class_weight).__name__}")
+        raise TypeError(
+            "class_weight must be a dict {class index: weight}, received "
+            f"{type(class_weight).__name__}"
+        )
     y = np.asarray(y)
     if y.ndim == 2 and y.shape[1] > 1:
         ids = y.argmax(axis=1)
@@ -125,7 +138,9 @@ def class_weight_to_sample_weight(y: Any, class_weight: dict) -> np.ndarray:
         ids = np.rint(y[:, 0]).astype(np.int64) if y.dtype.kind == "f" else y[:, 0].astype(np.int64)
     else:
         ids = np.rint(y).astype(np.int64) if y.dtype.kind == "f" else y.astype(np.int64)
-    n_classes = max(int(ids.max()) + 1 if ids.size else 0, max((int(k) for k in class_weight), default=-1) + 1)
+    n_classes = max(
+        int(ids.max()) + 1 if ids.size else 0, max((int(k) for k in class_weight), default=-1) + 1
+    )
     table = np.ones(n_classes, dtype=backend.floatx())
     for k, w in class_weight.items():
         table[int(k)] = w
@@ -141,17 +156,34 @@ def unpack_x_y_sample_weight(data: Any) -> tuple:
             return data[0], data[1], None
         if len(data) == 3:
             return data
-        raise ValueError(f"expected data as (x,), (x, y) or (x, y, sample_weight), received a tuple of {len(data)}")
+        raise ValueError(
+            "expected data as (x,), (x, y) or (x, y, sample_weight), received a tuple of "
+            f"{len(data)}"
+        )
     return data, None, None
 
 
 class ArrayData:
     """In-memory arrays split into batches, shuffled per epoch from the global generator."""
 
-    def __init__(self, x: Any, y: Any = None, sample_weight: Any = None, batch_size: int | None = 32,
-                 shuffle: bool = False, steps: int | None = None, what: str = "fit"):
-        if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size <= 0):
-            raise ValueError(f"{what}: batch_size must be a positive integer, received {batch_size!r}")
+    def __init__(
+        self,
+        x: Any,
+        y: Any = None,
+        sample_weight: Any = None,
+        batch_size: int | None = 32,
+        shuffle: bool = False,
+        steps: int | None = None,
+        what: str = "fit",
+    ):
+        if batch_size is not None and (
+            isinstance(batch_size, bool)
+            or not isinstance(batch_size, (int, np.integer))
+            or batch_size <= 0
+        ):
+            raise ValueError(
+                f"{what}: batch_size must be a positive integer, received {batch_size!r}"
+            )
         self.x = x
         self.y = y
         self.sample_weight = sample_weight
@@ -182,9 +214,13 @@ class ArrayData:
         single_y = y is None or isinstance(y, np.ndarray)
         for step in range(self.steps):
             start = step * bs
-            idx = slice(start, min(start + bs, n)) if order is None else order[start:start + bs]
+            idx = slice(start, min(start + bs, n)) if order is None else order[start : start + bs]
             xb = x[idx] if single_x else map_structure(lambda a, i=idx: a[i], x)
-            yb = (None if y is None else y[idx]) if single_y else map_structure(lambda a, i=idx: a[i], y)
+            yb = (
+                (None if y is None else y[idx])
+                if single_y
+                else map_structure(lambda a, i=idx: a[i], y)
+            )
             yield xb, yb, None if sw is None else sw[idx]
 
 

@@ -51,8 +51,15 @@ def _format_per_step(seconds: float, unit: str) -> str:
 class Progbar:
     """Progress of `target` steps: step counter, elapsed/ETA, time per step, metrics."""
 
-    def __init__(self, target: int | None, width: int = 30, verbose: int = 1,
-                 interval: float = 0.05, unit_name: str = "step", stream: TextIO | None = None):
+    def __init__(
+        self,
+        target: int | None,
+        width: int = 30,
+        verbose: int = 1,
+        interval: float = 0.05,
+        unit_name: str = "step",
+        stream: TextIO | None = None,
+    ):
         self.target = target
         self.width = width
         self.verbose = verbose
@@ -79,7 +86,8 @@ class Progbar:
         if finalize:
             per_step = _format_per_step(elapsed / max(current, 1), self.unit_name)
             if self.verbose == 1:
-                line = f"{counter} {self._bar(current)} - {_format_duration(elapsed)} {per_step}{metrics}"
+                duration = _format_duration(elapsed)
+                line = f"{counter} {self._bar(current)} - {duration} {per_step}{metrics}"
             else:
                 line = f"{counter} - {_format_duration(elapsed)} - {per_step}{metrics}"
         else:

@@ -17,6 +17,7 @@ from neuroflow.callbacks.history import History
 from neuroflow.callbacks.progbar_logger import ProgbarLogger
 from neuroflow.trainers import data_adapter as da
 from neuroflow.trainers.compile_utils import CompileLoss, CompileMetrics
+from neuroflow.trainers.fused_step import DenseForward, FusedDenseStep, dense_stack
 
 __all__ = ["Trainer"]
 
@@ -35,7 +36,9 @@ def _flatten_logs(logs: dict) -> dict:
         if isinstance(v, dict):
             out.update(_flatten_logs(v))
         else:
-            out[k] = float(v.data) if isinstance(v, Tensor) else (float(v) if np.ndim(v) == 0 else v)
+            out[k] = (
+                float(v.data) if isinstance(v, Tensor) else (float(v) if np.ndim(v) == 0 else v)
+            )
     return out
 
 
@@ -53,6 +56,9 @@ class Trainer:
         self.history = None
         self._train_cache = None
         self._train_vars = None
+        self._fused_step = None
+        self._forward_plan = False  # False: not looked at yet; None: not a plain Dense stack
+        self._nan_batch = False
 
     # ---- compile ------------------------------------------------------------------
     def compile(
@@ -75,8 +81,12 @@ class Trainer:
         self.optimizer = optimizers_module.get(optimizer)
         names = self._output_names_for_compile()
         self.loss = loss
-        self._compile_args = {"loss": loss, "loss_weights": loss_weights, "metrics": metrics,
-                              "weighted_metrics": weighted_metrics}
+        self._compile_args = {
+            "loss": loss,
+            "loss_weights": loss_weights,
+            "metrics": metrics,
+            "weighted_metrics": weighted_metrics,
+        }
         # a subclassed model's outputs are only known once it runs: name them provisionally
         # from the loss structure; _ensure_built checks them on the first batch
         self._output_names_pending = not getattr(self, "output_names", None)
@@ -87,6 +97,7 @@ class Trainer:
         self.compiled = True
         self._train_cache = None
         self._train_vars = None
+        self._fused_step = None
 
     def _output_names_for_compile(self) -> list[str]:
         names = getattr(self, "output_names", None)
@@ -95,8 +106,9 @@ class Trainer:
     def _make_compiled(self, names: list[str]) -> None:
         args = self._compile_args
         self.compiled_loss = CompileLoss(args["loss"], args["loss_weights"], names)
-        self.compiled_metrics = CompileMetrics(args["metrics"], args["weighted_metrics"], names,
-                                               self.compiled_loss.identifiers)
+        self.compiled_metrics = CompileMetrics(
+            args["metrics"], args["weighted_metrics"], names, self.compiled_loss.identifiers
+        )
 
     def _resolve_output_names(self, y_pred) -> None:
         """Name a subclassed model's outputs from its first predictions (tf.keras style:
@@ -150,7 +162,9 @@ class Trainer:
         return logs
 
     # ---- the steps ----------------------------------------------------------------
-    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True) -> Tensor:
+    def compute_loss(
+        self, x=None, y=None, y_pred=None, sample_weight=None, training=True
+    ) -> Tensor:
         """The compiled loss plus every regularization and `add_loss` term."""
         total = self.compiled_loss(y, y_pred, sample_weight)
         for extra in self._collect_losses():
@@ -193,26 +207,39 @@ class Trainer:
         return self.get_metrics_result()
 
     def train_step(self, data) -> dict:
-        """One gradient step on a batch `(x, y)` or `(x, y, sample_weight)`."""
+        """One gradient step on a batch `(x, y)` or `(x, y, sample_weight)`; the logs."""
         x, y, sample_weight = da.unpack_x_y_sample_weight(data)
-        for layer in self._flat_layers():
-            if layer._losses:
-                layer._losses = []
-        tensor_module._recording[0] += 1
-        try:
-            y_pred = self(x, training=True)
-            loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
-        finally:
-            tensor_module._recording[0] -= 1
-        variables = self._train_variables()
-        if loss.requires_grad:
-            grads = backward_pass([loss], [np.ones((), dtype=loss.data.dtype)], set())
-            self.optimizer.apply([grads.get(id(v)) for v in variables], variables)
-        value = float(loss.data)
+        self._train_batch(x, y, sample_weight)
+        return self.get_metrics_result()
+
+    def _train_batch(self, x, y, sample_weight) -> None:
+        """The default step: update the weights, the loss tracker and the metrics."""
+        fused = self._fused_step
+        result = fused(x, y, sample_weight) if fused is not None else None
+        if result is not None:
+            value, y_pred = result
+            batch = len(y_pred)
+        else:
+            for layer in self._flat_layers():
+                if layer._losses:
+                    layer._losses = []
+            tensor_module._recording[0] += 1
+            try:
+                y_pred = self(x, training=True)
+                loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
+            finally:
+                tensor_module._recording[0] -= 1
+            variables = self._train_variables()
+            if loss.requires_grad:
+                grads = backward_pass([loss], [np.ones((), dtype=loss.data.dtype)], set())
+                self.optimizer.apply([grads.get(id(v)) for v in variables], variables)
+            value = float(loss.data)
+            batch = _batch_size(x)
         if not math.isfinite(value):
             self._nan_batch = True
-        self._loss_tracker.update_state(value, sample_weight=_batch_size(x))
-        return self.compute_metrics(x, y, y_pred, sample_weight)
+        self._loss_tracker.update_state(value, sample_weight=batch)
+        if self.compiled_metrics.has_metrics:
+            self.compiled_metrics.update_state(y, y_pred, sample_weight)
 
     def test_step(self, data) -> dict:
         """Loss and metrics on a batch, without training."""
@@ -293,22 +320,31 @@ class Trainer:
             val = self._prepare(vx, vy, vsw, "fit: validation_data", check=True)
         elif validation_split:
             (x, y, sample_weight), val = da.split_validation(x, y, sample_weight, validation_split)
-        data = da.ArrayData(x, y, sample_weight, batch_size, shuffle=bool(shuffle),
-                            steps=steps_per_epoch, what="fit")
+        data = da.ArrayData(
+            x,
+            y,
+            sample_weight,
+            batch_size,
+            shuffle=bool(shuffle),
+            steps=steps_per_epoch,
+            what="fit",
+        )
         self._ensure_built(x)
-        self._train_cache = None
-        self._train_vars = None
+        self._prepare_train_step()
         history = History()
         cbs = self._callback_list(callbacks, history, verbose, epochs, data.steps)
         self.stop_training = False
         self._nan_batch = False
-        train_hooks = cbs.has_batch_hooks("on_train_batch_begin") or cbs.has_batch_hooks("on_train_batch_end")
+        train_hooks = cbs.has_batch_hooks("on_train_batch_begin") or cbs.has_batch_hooks(
+            "on_train_batch_end"
+        )
         cbs.on_train_begin()
         resume = getattr(self, "_initial_epoch_override", None)
         if resume is not None:  # set by BackupAndRestore in on_train_begin
             initial_epoch, self._initial_epoch_override = resume, None
         logs: dict = {}
         train_step = self.train_step
+        train_batch = self._train_batch
         custom_step = type(self).train_step is not Trainer.train_step
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
@@ -316,13 +352,12 @@ class Trainer:
             step = -1
             for step, batch in enumerate(data.batches()):
                 xb, yb, swb = batch
-                packed = (xb, yb) if swb is None else (xb, yb, swb)
                 if train_hooks:
                     cbs.batch_hook("on_train_batch_begin", step)
                 if train_hooks or custom_step:
-                    logs = _flatten_logs(train_step(packed))
+                    logs = _flatten_logs(train_step((xb, yb) if swb is None else (xb, yb, swb)))
                 else:
-                    train_step(packed)
+                    train_batch(xb, yb, swb)
                 if train_hooks:
                     cbs.batch_hook("on_train_batch_end", step, logs)
                 if self._nan_batch:
@@ -335,8 +370,10 @@ class Trainer:
                 epoch_logs = dict(logs) if custom_step else self.get_metrics_result()
             if val is not None and _should_validate(epoch, validation_freq):
                 val_logs = self._evaluate_arrays(
-                    *val, batch_size=validation_batch_size or data.batch_size,
-                    steps=validation_steps, cbs=cbs,
+                    *val,
+                    batch_size=validation_batch_size or data.batch_size,
+                    steps=validation_steps,
+                    cbs=cbs,
                 )
                 epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
             cbs.on_epoch_end(epoch, epoch_logs)
@@ -347,15 +384,36 @@ class Trainer:
         self.history = history
         return history
 
+    use_fused_step = True  # set False on a model to always train through GradientTape
+
+    def _dense_forward(self) -> DenseForward | None:
+        """The raw-NumPy forward pass of a plain Dense stack (cached once built)."""
+        plan = self._forward_plan
+        if plan is False:
+            if not self.built or not self.use_fused_step:
+                return None
+            stack = dense_stack(self)
+            plan = self._forward_plan = DenseForward(*stack) if stack is not None else None
+        return plan
+
+    def _prepare_train_step(self) -> None:
+        """Forget cached layer/variable lists and pick the fused step when it applies."""
+        self._train_cache = None
+        self._train_vars = None
+        self._fused_step = FusedDenseStep.build(self) if self.use_fused_step else None
+
     def _report_nan(self, epoch: int, step: int) -> None:
         warnings.warn(
             f"fit: the loss became NaN or inf at epoch {epoch + 1}, batch {step + 1}; training "
             "stopped (lower the learning rate, scale the inputs, or clip gradients)",
-            RuntimeWarning, stacklevel=3,
+            RuntimeWarning,
+            stacklevel=3,
         )
         self.stop_training = True
 
-    def _callback_list(self, callbacks, history, verbose: int, epochs: int, steps: int) -> CallbackList:
+    def _callback_list(
+        self, callbacks, history, verbose: int, epochs: int, steps: int
+    ) -> CallbackList:
         user = list(callbacks or [])
         cbs = []
         if verbose and not any(isinstance(c, ProgbarLogger) for c in user):
@@ -363,14 +421,19 @@ class Trainer:
         cbs.extend(user)
         if history is not None:
             cbs.append(history)
-        return CallbackList(cbs, model=self, params={"verbose": verbose, "epochs": epochs, "steps": steps})
+        return CallbackList(
+            cbs, model=self, params={"verbose": verbose, "epochs": epochs, "steps": steps}
+        )
 
     # ---- evaluate -----------------------------------------------------------------
     def _evaluate_arrays(self, x, y, sample_weight, batch_size, steps, cbs: CallbackList) -> dict:
-        data = da.ArrayData(x, y, sample_weight, batch_size, shuffle=False, steps=steps,
-                            what="evaluate")
+        data = da.ArrayData(
+            x, y, sample_weight, batch_size, shuffle=False, steps=steps, what="evaluate"
+        )
         self.reset_metrics()
-        hooks = cbs.has_batch_hooks("on_test_batch_begin") or cbs.has_batch_hooks("on_test_batch_end")
+        hooks = cbs.has_batch_hooks("on_test_batch_begin") or cbs.has_batch_hooks(
+            "on_test_batch_end"
+        )
         cbs.on_test_begin()
         logs: dict = {}
         for step, (xb, yb, swb) in enumerate(data.batches()):
@@ -415,19 +478,29 @@ class Trainer:
         return values[0] if len(values) == 1 else values
 
     # ---- predict ------------------------------------------------------------------
-    def predict(self, x: Any, batch_size: int | None = None, verbose: Any = "auto",
-                steps: int | None = None, callbacks: list | None = None):
+    def predict(
+        self,
+        x: Any,
+        batch_size: int | None = None,
+        verbose: Any = "auto",
+        steps: int | None = None,
+        callbacks: list | None = None,
+    ):
         """Model outputs for `x` as NumPy arrays, computed in batches (default 32)."""
         x = da.to_array_structure(x, "predict: x", cast_float=True)
         self._check_input_structure(x, "predict")
         n = da.num_samples(x, "predict: x")
         bs = batch_size or 32
         if not callbacks and n <= bs and steps is None and verbose in ("auto", 0):
-            return _to_numpy(self(x, training=False))
+            forward = self._dense_forward() if type(x) is np.ndarray else None
+            out = forward(x) if forward is not None else None
+            return out if out is not None else _to_numpy(self(x, training=False))
         data = da.ArrayData(x, None, None, bs, shuffle=False, steps=steps, what="predict")
         verbose = _verbosity(verbose)
         cbs = self._callback_list(callbacks, None, verbose if data.steps > 1 else 0, 1, data.steps)
-        hooks = cbs.has_batch_hooks("on_predict_batch_begin") or cbs.has_batch_hooks("on_predict_batch_end")
+        hooks = cbs.has_batch_hooks("on_predict_batch_begin") or cbs.has_batch_hooks(
+            "on_predict_batch_end"
+        )
         cbs.on_predict_begin()
         outputs = []
         for step, (xb, _, _) in enumerate(data.batches()):
@@ -445,9 +518,15 @@ class Trainer:
         x = da.to_array_structure(x, "predict_on_batch: x", cast_float=True)
         return _to_numpy(self(x, training=False))
 
-    def train_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None,
-                       class_weight: dict | None = None, return_dict: bool = False,
-                       reset_metrics: bool = True):
+    def train_on_batch(
+        self,
+        x: Any,
+        y: Any = None,
+        sample_weight: Any = None,
+        class_weight: dict | None = None,
+        return_dict: bool = False,
+        reset_metrics: bool = True,
+    ):
         """One gradient step on one batch; returns its loss (and metrics)."""
         self._assert_compiled("train_on_batch")
         x, y, sample_weight = self._prepare(x, y, sample_weight, "train_on_batch", check=True)
@@ -455,14 +534,21 @@ class Trainer:
             cw = da.class_weight_to_sample_weight(y, class_weight)
             sample_weight = cw if sample_weight is None else sample_weight * cw
         self._ensure_built(x)
+        self._prepare_train_step()
         if reset_metrics:
             self.reset_metrics()
         packed = (x, y) if sample_weight is None else (x, y, sample_weight)
         logs = _flatten_logs(self.train_step(packed))
         return _logs_result(logs, return_dict)
 
-    def test_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None,
-                      return_dict: bool = False, reset_metrics: bool = True):
+    def test_on_batch(
+        self,
+        x: Any,
+        y: Any = None,
+        sample_weight: Any = None,
+        return_dict: bool = False,
+        reset_metrics: bool = True,
+    ):
         """Loss (and metrics) on one batch, without training."""
         self._assert_compiled("test_on_batch")
         x, y, sample_weight = self._prepare(x, y, sample_weight, "test_on_batch", check=False)

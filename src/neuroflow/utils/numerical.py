@@ -14,7 +14,9 @@ def to_categorical(y, num_classes: int | None = None, dtype: str | None = None) 
     y = np.asarray(y)
     if y.dtype.kind == "f":
         if not np.all(np.equal(np.mod(y, 1), 0)):
-            raise ValueError("to_categorical: expected integer class labels, received non-integer values")
+            raise ValueError(
+                "to_categorical: expected integer class labels, received non-integer values"
+            )
         y = y.astype(np.int64)
     if y.dtype.kind not in "iub":
         raise TypeError(f"to_categorical: expected integer class labels, received dtype {y.dtype}")
