@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-__all__ = ["add_serve_parser", "run_serve"]
+__all__ = ["register", "run_serve"]
 
 _MISSING = "neuroflow serve needs the serve extra (Starlette and uvicorn): " \
            "pip install 'neuroflow[serve]'"
 
 
-def add_serve_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add `serve` to the `neuroflow` command's subparsers."""
     p = subparsers.add_parser(
         "serve", help="serve saved models over HTTP (TensorFlow Serving's REST API)",
@@ -33,7 +33,7 @@ def add_serve_parser(subparsers: argparse._SubParsersAction) -> argparse.Argumen
                    help="largest request body accepted (default 16 MiB)")
     p.add_argument("--log-level", default="info",
                    choices=("critical", "error", "warning", "info", "debug"))
-    p.set_defaults(func=run_serve)
+    p.set_defaults(func=run_serve, parser=p)
     return p
 
 
@@ -41,12 +41,15 @@ def run_serve(args: argparse.Namespace) -> int:
     """Load the models named by `args` and serve them until interrupted."""
     from neuroflow.serving.repository import parse_model_args
 
-    sources = parse_model_args(args.model_files, args.model, args.name)
+    try:
+        sources = parse_model_args(args.model_files, args.model, args.name)
+    except ValueError as err:
+        args.parser.error(str(err))
     try:
         from neuroflow.serving.app import ServerSettings
         from neuroflow.serving.server import serve
     except ImportError as err:
-        raise RuntimeError(f"{_MISSING} ({err})") from None
+        raise ImportError(f"{_MISSING} ({err})") from None
     settings = ServerSettings(max_batch_size=args.max_batch_size,
                               max_wait_ms=args.batch_timeout_ms,
                               max_body_bytes=args.max_body_bytes)
