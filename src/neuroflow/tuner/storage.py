@@ -1,0 +1,107 @@
+"""Opening the study: Optuna's RDB storage with heartbeats, from a database URL."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+__all__ = ["Heartbeat", "default_storage_url", "delete_study", "make_storage", "quiet",
+           "require_optuna"]
+
+
+def require_optuna() -> Any:
+    """Import Optuna, or explain how to install it."""
+    try:
+        import optuna
+    except ImportError as err:  # pragma: no cover - exercised only without the extra
+        raise ImportError("neuroflow.tuner needs Optuna: pip install 'neuroflow[tuner]' "
+                          "(or pip install optuna)") from err
+    return optuna
+
+
+@contextlib.contextmanager
+def quiet() -> Iterator[None]:
+    """Silence Optuna's experimental-feature and heartbeat-with-ask warnings."""
+    optuna = require_optuna()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        warnings.filterwarnings("ignore", message="Heartbeat of storage")
+        yield
+
+
+def default_storage_url(project_dir: str | os.PathLike) -> str:
+    """The embedded default: an SQLite file `study.db` in the project folder."""
+    return f"sqlite:///{Path(project_dir).resolve() / 'study.db'}"
+
+
+def make_storage(url: str | Any, heartbeat_interval: int | None, grace_period: int | None,
+                 max_retries_per_trial: int) -> Any:
+    """An Optuna RDBStorage for `url` (a storage object is returned as given).
+
+    With a heartbeat, a trial whose worker stops beating for `grace_period` seconds is
+    marked failed by the next worker that looks, and re-queued `max_retries_per_trial`
+    times.
+    """
+    optuna = require_optuna()
+    if not isinstance(url, str):
+        return url
+    if "://" not in url:
+        raise ValueError(f"storage must be a database URL such as 'sqlite:///study.db' or "
+                         f"'postgresql://user@host/db', received {url!r}")
+    engine_kwargs: dict = {}
+    if url.startswith("sqlite"):
+        Path(url.split(":///", 1)[-1]).parent.mkdir(parents=True, exist_ok=True)
+        engine_kwargs["connect_args"] = {"timeout": 120}
+    else:
+        engine_kwargs["pool_pre_ping"] = True
+    with quiet():
+        callback = None
+        if max_retries_per_trial:
+            callback = optuna.storages.RetryFailedTrialCallback(max_retry=max_retries_per_trial)
+        return optuna.storages.RDBStorage(
+            url, engine_kwargs=engine_kwargs, heartbeat_interval=heartbeat_interval,
+            grace_period=grace_period, failed_trial_callback=callback,
+        )
+
+
+def delete_study(storage: Any, study_name: str) -> None:
+    """Delete `study_name` from `storage` when it exists."""
+    optuna = require_optuna()
+    try:
+        optuna.delete_study(study_name=study_name, storage=storage)
+    except KeyError:
+        pass
+
+
+class Heartbeat:
+    """A daemon thread that records a trial's heartbeat every `interval` seconds."""
+
+    def __init__(self, storage: Any, trial_id: int, interval: float):
+        self._storage = storage
+        self._trial_id = trial_id
+        self._interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="neuroflow-heartbeat",
+                                        daemon=True)
+
+    def start(self) -> Heartbeat:
+        self._storage.record_heartbeat(self._trial_id)
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._interval):
+            try:
+                self._storage.record_heartbeat(self._trial_id)
+            except Exception:  # noqa: BLE001 - a missed beat is retried at the next tick
+                pass
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()

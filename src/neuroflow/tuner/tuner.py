@@ -1,0 +1,332 @@
+"""Tuner: runs the trials an Oracle hands out, records them, and answers for the results."""
+
+from __future__ import annotations
+
+import copy
+import gc
+import math
+import shutil
+import traceback
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from neuroflow.callbacks.callback import Callback
+from neuroflow.tuner.checkpoint import input_shape_of, load_checkpoint, save_checkpoint
+from neuroflow.tuner.display import Display
+from neuroflow.tuner.distributions import suggest
+from neuroflow.tuner.errors import FailedTrialError, FatalError
+from neuroflow.tuner.hypermodel import HyperModel, get_hypermodel
+from neuroflow.tuner.hyperparameters import HyperParameter, HyperParameters
+from neuroflow.tuner.oracle import Oracle
+from neuroflow.tuner.trial import (
+    BEST_STEP_ATTR,
+    CHECKPOINT_ATTR,
+    HISTORY_ATTR,
+    METRICS_ATTR,
+    PLAN_ATTR,
+    Trial,
+)
+
+__all__ = ["Tuner"]
+
+
+class _BestEpoch(Callback):
+    """Keeps the logs and a copy of the weights of the epoch with the best objective."""
+
+    def __init__(self, objective: Any):
+        super().__init__()
+        self.objective = objective
+        self.history: list[dict] = []
+        self.best: tuple[float, int, dict] | None = None
+        self.best_weights: list | None = None
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        logs = {k: float(v) for k, v in (logs or {}).items() if np.ndim(v) == 0}
+        self.history.append(logs)
+        name = self.objective.name
+        if name not in logs:
+            raise FatalError(
+                f"the objective {name!r} is not among the metrics fit logs: {sorted(logs)}; "
+                "pass validation_data (or validation_split) for a 'val_' objective, or "
+                "compile the model with the metric")
+        score = logs[name]
+        if self.best is None or self.objective.better(score, self.best[0]):
+            self.best = (score, epoch, logs)
+            self.best_weights = self.model.get_weights()
+
+
+def _outcome(tracker: _BestEpoch, result: Any, objective: Any) -> tuple[float, int, dict]:
+    """(score, best epoch, logs) from the tracker, or from what `fit` returned."""
+    if tracker.best is not None:
+        return tracker.best
+    if isinstance(result, (int, float, np.number)) and not isinstance(result, bool):
+        return float(result), 0, {objective.name: float(result)}
+    if isinstance(result, dict) and objective.name in result:
+        logs = {k: float(v) for k, v in result.items() if np.ndim(v) == 0}
+        return logs[objective.name], 0, logs
+    history = getattr(result, "history", None)
+    if isinstance(history, dict) and history.get(objective.name):
+        values = history[objective.name]
+        best = max if objective.direction == "max" else min
+        epoch = values.index(best(values))
+        return float(values[epoch]), epoch, {k: float(v[epoch]) for k, v in history.items()}
+    raise FatalError(
+        f"HyperModel.fit must train through model.fit(..., callbacks=...) or return a "
+        f"History, a dict with {objective.name!r} or the objective value; received "
+        f"{type(result).__name__}")
+
+
+def _copy_callbacks(callbacks: Any) -> list:
+    out = []
+    for cb in list(callbacks or []):
+        try:
+            out.append(copy.deepcopy(cb))
+        except Exception:  # noqa: BLE001 - callbacks that cannot be copied are shared
+            out.append(cb)
+    return out
+
+
+class Tuner:
+    """Base of the tuners: `search`, summaries, best hyperparameters and best models.
+
+    Args:
+        oracle: the Oracle deciding the trials.
+        hypermodel: a HyperModel or a function `build_model(hp)` returning a compiled model.
+        directory, project_name: the project folder `directory/project_name` holds the
+            study (SQLite, unless the oracle has a `storage` URL) and each trial's best
+            weights (default '.' and 'untitled_project').
+        overwrite: start afresh, deleting the study and the project folder (default False:
+            resume, without repeating completed trials).
+        executions_per_trial: models trained per trial; the score is their mean.
+    """
+
+    def __init__(self, oracle: Oracle, hypermodel: Any = None, directory: Any = None,
+                 project_name: str | None = None, overwrite: bool = False,
+                 executions_per_trial: int = 1, max_model_size: int | None = None,
+                 tuner_id: str | None = None, logger: Any = None, **kwargs: Any):
+        if kwargs:
+            raise TypeError(f"{type(self).__name__}: unexpected keyword argument(s) "
+                            f"{sorted(kwargs)}")
+        if not isinstance(oracle, Oracle):
+            raise TypeError(f"oracle must be a neuroflow.tuner Oracle, received {oracle!r}")
+        if hypermodel is None:
+            raise ValueError(f"{type(self).__name__} needs a hypermodel: a HyperModel or a "
+                             "function build_model(hp)")
+        if (isinstance(executions_per_trial, bool) or not isinstance(executions_per_trial, int)
+                or executions_per_trial < 1):
+            raise ValueError("executions_per_trial must be a positive integer, received "
+                             f"{executions_per_trial!r}")
+        self.oracle = oracle
+        self.hypermodel: HyperModel = get_hypermodel(hypermodel)
+        self.directory = str(directory) if directory is not None else "."
+        self.project_name = project_name or "untitled_project"
+        self.overwrite = bool(overwrite)
+        self.executions_per_trial = executions_per_trial
+        self.max_model_size = max_model_size
+        self.tuner_id = tuner_id
+        self.hyperparameters = HyperParameters()
+        self._project_ready = False
+
+    # ---- project --------------------------------------------------------------------
+    @property
+    def project_dir(self) -> Path:
+        return Path(self.directory) / self.project_name
+
+    def _ensure_project(self) -> None:
+        if self._project_ready:
+            return
+        if self.overwrite and self.project_dir.exists():
+            shutil.rmtree(self.project_dir)
+        self.project_dir.mkdir(parents=True, exist_ok=True)
+        self.oracle._configure(str(self.project_dir), self.project_name, self.overwrite)
+        _ = self.oracle.study
+        self._project_ready = True
+
+    def _checkpoint_path(self, number: int) -> Path:
+        return (self.project_dir / f"trial_{number:04d}" / "checkpoint.weights.npz").resolve()
+
+    # ---- hyperparameters of a trial -----------------------------------------------------
+    def _trial_hyperparameters(self, trial: Any) -> HyperParameters:
+        pinned = dict(self.oracle.hyperparameters.values) if self.oracle.hyperparameters else {}
+        oracle = self.oracle
+
+        def source(hp: HyperParameter) -> Any:
+            if hp.name in pinned or not oracle.tune_new_entries:
+                value = pinned.get(hp.name, hp.default)
+                return trial.suggest_categorical(hp.name, [value])
+            return suggest(trial, hp)
+
+        hp = HyperParameters(source=source)
+        self.hypermodel.declare_hyperparameters(hp)
+        return hp
+
+    def _remember_space(self, hp: HyperParameters) -> None:
+        known = self.hyperparameters
+        for entry in hp.space:
+            if entry.name not in known._by_name:
+                known._by_name[entry.name] = entry
+                known.space.append(entry)
+
+    # ---- search ---------------------------------------------------------------------
+    def search(self, *fit_args: Any, **fit_kwargs: Any) -> None:
+        """Run trials until the oracle has no more; arguments go to `HyperModel.fit`
+        (`model.fit` by default): x, y, epochs, validation_data, callbacks, ..."""
+        verbose = fit_kwargs.get("verbose", 1)
+        self._ensure_project()
+        self.oracle._prepare_search(self)
+        display = Display(self.oracle.objective, verbose=verbose)
+        self.on_search_begin()
+        while True:
+            trial = self.oracle.create_trial()
+            if trial is None:
+                break
+            self._run_one(trial, display, fit_args, fit_kwargs)
+        self.on_search_end()
+
+    def _run_one(self, trial: Any, display: Display, fit_args: tuple, fit_kwargs: dict) -> None:
+        display.on_trial_begin(trial.number)
+        self.on_trial_begin(trial)
+        error = None
+        details = None
+        score = None
+        try:
+            score = self._run_trial(trial, fit_args, fit_kwargs)
+        except (KeyboardInterrupt, SystemExit):
+            self.oracle.end_trial(trial, error="interrupted", interrupted=True)
+            raise
+        except FatalError as err:
+            self.oracle.end_trial(trial, error=str(err))
+            raise
+        except FailedTrialError as err:
+            error = str(err) or type(err).__name__
+        except Exception as err:  # noqa: BLE001 - a failing trial does not end the search
+            error = f"{type(err).__name__}: {err}"
+            details = traceback.format_exc()
+        if error is None and (score is None or math.isnan(score)):
+            error = f"the objective {self.oracle.objective.name!r} is NaN"
+        if error is None:
+            self.oracle.end_trial(trial, value=score)
+        else:
+            self.oracle.end_trial(trial, error=details or error)
+        gc.collect()
+        best = self.oracle.get_best_trials(1)
+        display.on_trial_end(trial.number, trial.params, score,
+                             best[0].hyperparameters.values if best else None,
+                             best[0].score if best else None, error)
+        self.on_trial_end(trial)
+
+    def _run_trial(self, trial: Any, fit_args: tuple, fit_kwargs: dict) -> float:
+        """Train `executions_per_trial` models; record and return the mean best score."""
+        objective = self.oracle.objective
+        plan = trial.user_attrs.get(PLAN_ATTR) or {}
+        hp = self._trial_hyperparameters(trial)
+        results = []
+        best = None
+        for _ in range(self.executions_per_trial):
+            model = self._build(hp, plan)
+            tracker = _BestEpoch(objective)
+            kwargs = dict(fit_kwargs)
+            kwargs["callbacks"] = _copy_callbacks(kwargs.get("callbacks")) + [tracker]
+            if "epochs" in plan:
+                kwargs["epochs"] = plan["epochs"]
+                kwargs["initial_epoch"] = plan.get("initial_epoch", 0)
+            result = self.hypermodel.fit(hp, model, *fit_args, **kwargs)
+            score, step, logs = _outcome(tracker, result, objective)
+            results.append((score, step, logs))
+            if best is None or objective.better(score, best[0]):
+                weights = tracker.best_weights
+                if weights is None:
+                    weights = model.get_weights()
+                best = (score, weights, input_shape_of(model, fit_args[0] if fit_args else None),
+                        tracker.history)
+            del model, tracker, result
+        self._remember_space(hp)
+        value = float(np.mean([r[0] for r in results]))
+        step = results[int(np.argmax([r[0] == best[0] for r in results]))][1]
+        keys = set.intersection(*(set(r[2]) for r in results))
+        metrics = {k: [[step, float(np.mean([r[2][k] for r in results]))]] for k in sorted(keys)}
+        metrics[objective.name] = [[step, value]]
+        path = self._checkpoint_path(trial.number)
+        save_checkpoint(path, best[1], best[2])
+        trial.set_user_attr(METRICS_ATTR, metrics)
+        trial.set_user_attr(HISTORY_ATTR, best[3])
+        trial.set_user_attr(BEST_STEP_ATTR, step)
+        trial.set_user_attr(CHECKPOINT_ATTR, str(path))
+        return value
+
+    def _build(self, hp: HyperParameters, plan: dict) -> Any:
+        model = self.hypermodel.build(hp)
+        if model is None:
+            raise FatalError("HyperModel.build(hp) returned None: it must return a compiled "
+                             "model")
+        if plan.get("checkpoint"):
+            load_checkpoint(model, plan["checkpoint"])
+        if self.max_model_size is not None and hasattr(model, "count_params"):
+            try:
+                size = model.count_params()
+            except Exception:  # noqa: BLE001 - unbuilt models are measured after fit
+                size = 0
+            if size > self.max_model_size:
+                raise FailedTrialError(f"the model has {size} parameters, more than "
+                                       f"max_model_size={self.max_model_size}")
+        return model
+
+    # ---- hooks ----------------------------------------------------------------------
+    def on_search_begin(self) -> None:
+        """Called before the first trial of `search`."""
+
+    def on_search_end(self) -> None:
+        """Called when `search` has no trial left to run."""
+
+    def on_trial_begin(self, trial: Any) -> None:
+        """Called before a trial trains (`trial` is the Optuna trial)."""
+
+    def on_trial_end(self, trial: Any) -> None:
+        """Called after a trial is recorded."""
+
+    # ---- results --------------------------------------------------------------------
+    def get_best_hyperparameters(self, num_trials: int = 1) -> list[HyperParameters]:
+        """The hyperparameters of the best completed trials, best first."""
+        self._ensure_project()
+        return [t.hyperparameters for t in self.oracle.get_best_trials(num_trials)]
+
+    def load_model(self, trial: Trial) -> Any:
+        """Build the trial's model and load its best epoch's weights (no retraining)."""
+        if not trial.checkpoint:
+            raise ValueError(f"trial {trial.trial_id} has no saved weights (status "
+                             f"{trial.status})")
+        hp = HyperParameters.from_values(trial.hyperparameters.values)
+        model = self.hypermodel.build(hp)
+        return load_checkpoint(model, trial.checkpoint)
+
+    def get_best_models(self, num_models: int = 1) -> list:
+        """The best trials' models, restored from their saved weights, best first."""
+        self._ensure_project()
+        return [self.load_model(t) for t in self.oracle.get_best_trials(num_models)]
+
+    def search_space_summary(self, extended: bool = False, print_fn: Any = print) -> None:
+        """Print the hyperparameters seen so far (discovered with the defaults if none)."""
+        space = self.hyperparameters
+        if not space.space:
+            hp = HyperParameters()
+            self.hypermodel.declare_hyperparameters(hp)
+            self.hypermodel.build(hp)
+            self._remember_space(hp)
+        print_fn("Search space summary")
+        print_fn(f"Default search space size: {len(space.space)}")
+        for entry in space.space:
+            print_fn(f"{entry.name} ({entry.kind})")
+            print_fn(str(entry.get_config()))
+
+    def results_summary(self, num_trials: int = 10, print_fn: Any = print) -> None:
+        """Print the best `num_trials` trials: values and scores."""
+        self._ensure_project()
+        print_fn("Results summary")
+        print_fn(f"Results in {self.project_dir}")
+        print_fn(f"Showing {num_trials} best trials")
+        print_fn(repr(self.oracle.objective))
+        for trial in self.oracle.get_best_trials(num_trials):
+            print_fn("")
+            trial.summary(print_fn=print_fn)
