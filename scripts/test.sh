@@ -3,6 +3,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python -m pip install -q -e ".[test]"
+# System programs some tests use: Graphviz's dot (plot_model) and a PostgreSQL server
+# (the distributed tuner test starts its own on 127.0.0.1 in a temporary folder).
+missing=()
+command -v dot >/dev/null 2>&1 || missing+=(graphviz)
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+if [ "${#missing[@]}" -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
 if [ -z "${NEUROFLOW_DATA:-}" ] && [ -d ../shared/datasets ]; then
   NEUROFLOW_DATA="$(cd ../shared/datasets && pwd)"
   export NEUROFLOW_DATA
