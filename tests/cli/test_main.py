@@ -52,6 +52,11 @@ def test_debug_shows_the_traceback(tmp_path):
         main(["--debug", "summary", str(tmp_path / "missing.keras")])
 
 
+def test_debug_after_the_command_shows_the_traceback(tmp_path):
+    with pytest.raises(CliError, match="no such model file"):
+        main(["summary", str(tmp_path / "missing.keras"), "--debug"])
+
+
 def test_missing_optional_dependency_has_its_own_exit_code():
     assert exit_code_for(ImportError("no module named h5py")) == MISSING_DEPENDENCY
 
