@@ -241,10 +241,14 @@ def test_california_housing_rmse_matches_scikit_learn():
         housing.data, housing.target, random_state=42)
     X_train, X_valid, y_train, y_valid = train_test_split(
         X_train_full, y_train_full, random_state=42)
-    rmse = {}
-    for cls in (MLPRegressor, Reference):
-        pipeline = make_pipeline(StandardScaler(),
-                                 cls(hidden_layer_sizes=[50, 50, 50], random_state=42))
-        _quiet_fit(pipeline, X_train, y_train)
-        rmse[cls] = root_mean_squared_error(y_valid, pipeline.predict(X_valid))
-    assert rmse[MLPRegressor] <= rmse[Reference] * 1.05
+    # one run's validation RMSE swings with the seed (a few outlying districts dominate
+    # it), and float32 training follows another trajectory than scikit-learn's float64
+    # one: compare the medians over three seeds
+    rmse: dict = {MLPRegressor: [], Reference: []}
+    for seed in (42, 43, 44):
+        for cls in rmse:
+            pipeline = make_pipeline(StandardScaler(),
+                                     cls(hidden_layer_sizes=[50, 50, 50], random_state=seed))
+            _quiet_fit(pipeline, X_train, y_train)
+            rmse[cls].append(root_mean_squared_error(y_valid, pipeline.predict(X_valid)))
+    assert np.median(rmse[MLPRegressor]) <= np.median(rmse[Reference]) * 1.05
