@@ -31,6 +31,19 @@ def test_loaded_model_restores_optimizer_state(tmp_path, trained, name):
 
 
 @pytest.mark.parametrize("name", FORMATS)
+def test_compiled_but_untrained_model_round_trips_with_adam(tmp_path, make_sequential, data, name):
+    x, y = data
+    model = make_sequential(optimizer="adam")
+    assert not model.optimizer.built
+    model.save(tmp_path / name)
+    loaded = models.load_model(tmp_path / name)
+    model.fit(x, y, epochs=1, batch_size=8, shuffle=False, verbose=0)
+    loaded.fit(x, y, epochs=1, batch_size=8, shuffle=False, verbose=0)
+    for a, b in zip(loaded.get_weights(), model.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("name", FORMATS)
 def test_loaded_model_continues_training_like_uninterrupted_run(tmp_path, trained, data, name):
     x, y = data
     trained.save(tmp_path / name)

@@ -80,15 +80,28 @@ def test_lambda_function_is_never_imported_from_the_file(tmp_path):
 
 
 def test_lambda_bytecode_is_refused_even_outside_safe_mode(tmp_path):
+    import base64
+    import marshal
+
     marker = str(tmp_path / "pwned")
-    backend.set_seed(0)
-    code_layer = layers.Lambda(lambda x: (open(marker, "w").close(), x)[1])
-    path = tmp_path / "m.keras"
-    models.Sequential([layers.Dense(2, input_shape=(3,)), code_layer]).save(path)
-    os.remove(marker)  # building the model ran the lambda once
+    path = _saved(tmp_path, with_lambda=True)
+    payload = compile(f"open({marker!r}, 'w').close()", "<crafted>", "exec")
+
+    def edit(config):
+        lam = config["config"]["layers"][-1]["config"]
+        lam["function"] = {"class_name": "__lambda__",
+                           "config": {"code": base64.b64encode(marshal.dumps(payload)).decode()}}
+
+    _rewrite(path, edit)
     with pytest.raises(UnsafeConfigError, match="__lambda__"):
-        models.load_model(path, safe_mode=False)
+        models.load_model(path, safe_mode=False, custom_objects={"double": double})
     assert not os.path.exists(marker)
+
+
+def test_saving_a_python_lambda_says_to_use_a_named_function(tmp_path):
+    model = models.Sequential([layers.Dense(2, input_shape=(3,)), layers.Lambda(lambda x: x)])
+    with pytest.raises(TypeError, match="named function"):
+        model.save(tmp_path / "m.keras")
 
 
 @pytest.mark.parametrize("name", FORMATS)

@@ -1,17 +1,13 @@
 """Lambda: wrap a Python function of tensors as a layer (for in-memory models).
 
-Its config stores the function: a module-level function by module and name, a lambda
-as Python bytecode. Loading such code is the saving layer's decision: it refuses Lambda
-configs in safe mode (see neuroflow.saving.object_registry.UNSAFE_CLASS_NAMES).
+Its config names the function, never its code: loading resolves the name through the
+`custom_objects` the loader passes (the user's own objects and the registry). A file
+never brings code with it; the saving layer also refuses Lambda configs in safe mode.
 """
 
 from __future__ import annotations
 
-import base64
-import importlib
 import inspect
-import marshal
-import types
 from collections.abc import Callable
 from typing import Any
 
@@ -20,30 +16,31 @@ from neuroflow.layers.layer import Layer
 __all__ = ["Lambda"]
 
 
-def _serialize_function(fn: Callable) -> dict:
+def _serialize_function(fn: Callable, layer_name: str) -> dict:
     name = getattr(fn, "__name__", None)
-    module = getattr(fn, "__module__", None)
-    if name and name != "<lambda>" and module and "<locals>" not in fn.__qualname__:
-        return {"class_name": "function", "config": name, "module": module}
-    code = base64.b64encode(marshal.dumps(fn.__code__)).decode("ascii")
-    return {"class_name": "__lambda__",
-            "config": {"code": code, "defaults": fn.__defaults__,
-                       "closure": [c.cell_contents for c in fn.__closure__ or ()]}}
+    if not name or name == "<lambda>":
+        raise TypeError(
+            f"Lambda layer '{layer_name}': a Python lambda cannot be saved (files never store "
+            "code); use a named function and pass it to load_model(..., custom_objects="
+            "{'name': function}) or register it with neuroflow.saving.register_serializable()"
+        )
+    return {"class_name": "function", "config": name}
 
 
-def _deserialize_function(config: Any, layer_name: str) -> Callable:
+def _deserialize_function(config: Any, layer_name: str, custom_objects: dict | None) -> Callable:
     if callable(config):
         return config
-    if not isinstance(config, dict) or "class_name" not in config:
+    if not isinstance(config, dict) or config.get("class_name") != "function":
         raise ValueError(f"Lambda layer '{layer_name}': cannot read function config {config!r}")
-    if config["class_name"] == "function":
-        module = importlib.import_module(config["module"])
-        return getattr(module, config["config"])
-    inner = config["config"]
-    code = marshal.loads(base64.b64decode(inner["code"]))
-    closure = tuple(types.CellType(v) for v in inner.get("closure") or ())
-    defaults = tuple(inner["defaults"]) if inner.get("defaults") else None
-    return types.FunctionType(code, globals(), code.co_name, defaults, closure or None)
+    name = config.get("config")
+    fn = (custom_objects or {}).get(name)
+    if fn is None or not callable(fn):
+        raise ValueError(
+            f"Lambda layer '{layer_name}': its function {name!r} is not among the custom "
+            "objects; the file stores only the name, so pass custom_objects={"
+            f"{name!r}: function}} to load_model or register the function"
+        )
+    return fn
 
 
 class Lambda(Layer):
@@ -89,8 +86,8 @@ class Lambda(Layer):
         config = super().get_config()
         shape = self.output_shape_arg
         config.update(
-            function=_serialize_function(self.function),
-            output_shape=_serialize_function(shape) if callable(shape) else (
+            function=_serialize_function(self.function, self.name),
+            output_shape=_serialize_function(shape, self.name) if callable(shape) else (
                 None if shape is None else list(shape)),
             arguments=self.arguments,
         )
@@ -100,8 +97,8 @@ class Lambda(Layer):
     def from_config(cls, config: dict, custom_objects: dict | None = None) -> Lambda:
         config = dict(config)
         name = config.get("name", "lambda")
-        config["function"] = _deserialize_function(config["function"], name)
+        config["function"] = _deserialize_function(config["function"], name, custom_objects)
         shape = config.get("output_shape")
         if isinstance(shape, dict):
-            config["output_shape"] = _deserialize_function(shape, name)
+            config["output_shape"] = _deserialize_function(shape, name, custom_objects)
         return cls(**config)

@@ -129,9 +129,11 @@ def optimizer_arrays(optimizer: Any) -> list[np.ndarray]:
 
 def assign_optimizer(optimizer: Any, model: Any, arrays: list[np.ndarray], source: str) -> None:
     """Build the optimizer's slots for the model, then restore its variables in order."""
-    if not optimizer.built:
-        optimizer.build(model.trainable_weights)
     variables = optimizer.variables
+    if not optimizer.built and len(variables) != len(arrays):
+        # the file was saved after training started: create the slots it holds
+        optimizer.build(model.trainable_weights)
+        variables = optimizer.variables
     if len(variables) != len(arrays):
         raise ValueError(
             f"Cannot load the optimizer state from {source}: optimizer "
