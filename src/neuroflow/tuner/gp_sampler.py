@@ -36,6 +36,29 @@ def _encode_value(dist: Any, value: Any) -> list[float]:
     return [0.5 if hi == lo else (v - lo) / (hi - lo)]
 
 
+def _perturb(dist: Any, value: Any, rng: np.random.Generator, scale: float) -> Any:
+    """A value near `value` (a Gaussian step of `scale` on the [0, 1] scale)."""
+    if isinstance(dist, CategoricalDistribution):
+        if rng.random() < scale:
+            return dist.choices[int(rng.integers(len(dist.choices)))]
+        return value
+    lo, hi, v = float(dist.low), float(dist.high), float(value)
+    if dist.log:
+        lo, hi, v = math.log(lo), math.log(hi), math.log(v)
+    u = min(max((v - lo) / (hi - lo) + rng.normal(0.0, scale), 0.0), 1.0) if hi > lo else 0.0
+    out = lo + u * (hi - lo)
+    if dist.log:
+        out = math.exp(out)
+    out = min(max(out, float(dist.low)), float(dist.high))
+    step = getattr(dist, "step", None)
+    if step is not None:
+        out = float(dist.low) + round((out - float(dist.low)) / step) * step
+        out = min(out, float(dist.high))
+    if isinstance(dist, IntDistribution):
+        return int(round(out))
+    return float(out)
+
+
 def _matern52(a: np.ndarray, b: np.ndarray, length: float) -> np.ndarray:
     d = np.sqrt(np.maximum(((a[:, None, :] - b[None, :, :]) ** 2).sum(-1), 0.0)) / length
     s5 = math.sqrt(5.0) * d
@@ -130,6 +153,13 @@ class GPSampler(BaseSampler):
         rng = trial_rng(self.seed, trial.number, "gp-candidates")
         candidates = [{n: sample_distribution(search_space[n], rng) for n in names}
                       for _ in range(self.num_candidates)]
+        sign_sorted = sorted(zip(y, range(len(done)), strict=True), reverse=True)
+        for _, index in sign_sorted[:3]:
+            for scale in (0.02, 0.05, 0.15):
+                candidates.extend(
+                    {n: _perturb(search_space[n], done[index].params[n], rng, scale)
+                     for n in names}
+                    for _ in range(self.num_candidates // 20))
         mu, sd = gp.predict(np.array([encode(c) for c in candidates], dtype=np.float64))
         return candidates[int(np.argmax(mu + self.beta * sd))]
 

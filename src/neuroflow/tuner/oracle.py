@@ -24,6 +24,7 @@ from neuroflow.tuner.objective import Objective, get_objective
 from neuroflow.tuner.samplers import PlannedSampler, SeededRandomSampler
 from neuroflow.tuner.storage import (
     Heartbeat,
+    Requeue,
     default_storage_url,
     delete_study,
     make_storage,
@@ -263,6 +264,9 @@ class Oracle:
         if interrupted:
             trial.set_user_attr(INTERRUPTED_ATTR, True)
         self._finish(trial, state=optuna.trial.TrialState.FAIL)
+        if self.max_retries_per_trial and not interrupted:
+            frozen = self.study._storage.get_trial(trial._trial_id)
+            Requeue(self.max_retries_per_trial)(self.study, frozen)
 
     def _check_failures(self, trials: list) -> None:
         limit = self.max_consecutive_failed_trials

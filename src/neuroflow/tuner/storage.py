@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import inspect
 import os
 import threading
 import warnings
@@ -10,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Heartbeat", "default_storage_url", "delete_study", "make_storage", "quiet",
+__all__ = ["Heartbeat", "Requeue", "default_storage_url", "delete_study", "make_storage", "quiet",
            "require_optuna"]
 
 
@@ -59,14 +60,39 @@ def make_storage(url: str | Any, heartbeat_interval: int | None, grace_period: i
         engine_kwargs["connect_args"] = {"timeout": 120}
     else:
         engine_kwargs["pool_pre_ping"] = True
+    kwargs: dict = {"engine_kwargs": engine_kwargs, "heartbeat_interval": heartbeat_interval,
+                    "grace_period": grace_period}
+    if max_retries_per_trial:
+        params = inspect.signature(optuna.storages.RDBStorage).parameters
+        key = ("heartbeat_stale_trial_callback" if "heartbeat_stale_trial_callback" in params
+               else "failed_trial_callback")
+        kwargs[key] = Requeue(max_retries_per_trial)
     with quiet():
-        callback = None
-        if max_retries_per_trial:
-            callback = optuna.storages.RetryFailedTrialCallback(max_retry=max_retries_per_trial)
-        return optuna.storages.RDBStorage(
-            url, engine_kwargs=engine_kwargs, heartbeat_interval=heartbeat_interval,
-            grace_period=grace_period, failed_trial_callback=callback,
-        )
+        return optuna.storages.RDBStorage(url, **kwargs)
+
+
+class Requeue:
+    """Queue a failed trial again with the same values, at most `max_retries` times.
+
+    The copy is a WAITING trial (the next worker to ask runs it) with the system attribute
+    'failed_trial' (the number of the first failed try) and 'retry_history'.
+    """
+
+    def __init__(self, max_retries: int):
+        self.max_retries = max_retries
+
+    def __call__(self, study: Any, trial: Any) -> None:
+        optuna = require_optuna()
+        history = list(trial.system_attrs.get("retry_history", [])) + [trial.number]
+        if len(history) > self.max_retries:
+            return
+        system_attrs = {**trial.system_attrs,
+                        "failed_trial": trial.system_attrs.get("failed_trial", trial.number),
+                        "retry_history": history}
+        study.add_trial(optuna.trial.create_trial(
+            state=optuna.trial.TrialState.WAITING, params=trial.params,
+            distributions=trial.distributions, user_attrs=trial.user_attrs,
+            system_attrs=system_attrs))
 
 
 def delete_study(storage: Any, study_name: str) -> None:
