@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from neuroflow import backend
-from neuroflow.utils.registry import resolve
+from neuroflow.utils.registry import deserialize_config, serialize_instance
 
 __all__ = [
     "Initializer", "Constant", "Zeros", "Ones", "Identity", "RandomNormal", "RandomUniform",
@@ -453,31 +453,14 @@ ALL_OBJECTS.update({
 
 def serialize(initializer: Initializer) -> dict:
     """`{"class_name", "config", ...}` for an initializer instance."""
-    if not isinstance(initializer, Initializer):
-        raise TypeError(
-            f"initializers.serialize: expected an Initializer instance, received "
-            f"{type(initializer).__name__}"
-        )
-    return {
-        "module": "keras.initializers",
-        "class_name": type(initializer).__name__,
-        "config": initializer.get_config(),
-        "registered_name": None,
-    }
+    return serialize_instance(initializer, Initializer, "keras.initializers",
+                              "initializers.serialize")
 
 
 def deserialize(config: dict | str, custom_objects: dict | None = None) -> Initializer:
     """Rebuild an initializer from `serialize()` output or from a bare name."""
-    table = {**ALL_OBJECTS, **(custom_objects or {})}
-    if isinstance(config, str):
-        return resolve(config, table, "initializer")()
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError(
-            "initializers.deserialize: expected a name or a dict with 'class_name' and "
-            f"'config', received {config!r}"
-        )
-    cls = resolve(config["class_name"], table, "initializer")
-    return cls.from_config(dict(config.get("config") or {}))
+    return deserialize_config(config, ALL_OBJECTS, "initializer", "initializers.deserialize",
+                              custom_objects)
 
 
 def get(identifier: Any) -> Callable | None:

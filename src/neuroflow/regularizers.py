@@ -15,7 +15,7 @@ import numpy as np
 
 from neuroflow.autodiff import math_ops, reduce_ops
 from neuroflow.autodiff.tensor import Tensor, convert_to_tensor
-from neuroflow.utils.registry import resolve
+from neuroflow.utils.registry import deserialize_config, serialize_instance
 
 __all__ = [
     "Regularizer", "L1", "L2", "L1L2", "OrthogonalRegularizer", "l1", "l2", "l1_l2",
@@ -163,32 +163,14 @@ def serialize(regularizer: Regularizer | None) -> dict | None:
     """`{"class_name", "config", ...}` for a regularizer instance (None for None)."""
     if regularizer is None:
         return None
-    if not isinstance(regularizer, Regularizer):
-        raise TypeError(
-            f"regularizers.serialize: expected a Regularizer instance, received "
-            f"{type(regularizer).__name__}"
-        )
-    return {
-        "module": "keras.regularizers",
-        "class_name": type(regularizer).__name__,
-        "config": regularizer.get_config(),
-        "registered_name": None,
-    }
+    return serialize_instance(regularizer, Regularizer, "keras.regularizers",
+                              "regularizers.serialize")
 
 
 def deserialize(config: dict | str, custom_objects: dict | None = None) -> Regularizer:
     """Rebuild a regularizer from `serialize()` output or from a bare name."""
-    table = {**ALL_OBJECTS, **(custom_objects or {})}
-    if isinstance(config, str):
-        return resolve(config, table, "regularizer")()
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError(
-            "regularizers.deserialize: expected a name or a dict with 'class_name' and "
-            f"'config', received {config!r}"
-        )
-    obj = resolve(config["class_name"], table, "regularizer")
-    kwargs = dict(config.get("config") or {})
-    return obj.from_config(kwargs) if inspect.isclass(obj) else obj(**kwargs)
+    return deserialize_config(config, ALL_OBJECTS, "regularizer", "regularizers.deserialize",
+                              custom_objects)
 
 
 def get(identifier: Any) -> Callable | None:

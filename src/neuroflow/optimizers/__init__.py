@@ -14,7 +14,7 @@ from neuroflow.optimizers.base import Optimizer
 from neuroflow.optimizers.nadam import Nadam
 from neuroflow.optimizers.rmsprop import RMSprop
 from neuroflow.optimizers.sgd import SGD
-from neuroflow.utils.registry import resolve
+from neuroflow.utils.registry import resolve, serialize_instance
 
 __all__ = [
     "Optimizer", "SGD", "Adam", "AdamW", "Nadam", "RMSprop", "Adagrad", "Adadelta",
@@ -29,17 +29,7 @@ ALL_OBJECTS: dict[str, type[Optimizer]] = {
 
 def serialize(optimizer: Optimizer) -> dict:
     """`{"class_name", "config", ...}` for an optimizer instance."""
-    if not isinstance(optimizer, Optimizer):
-        raise TypeError(
-            f"optimizers.serialize: expected an Optimizer instance, received "
-            f"{type(optimizer).__name__}"
-        )
-    return {
-        "module": "keras.optimizers",
-        "class_name": type(optimizer).__name__,
-        "config": optimizer.get_config(),
-        "registered_name": None,
-    }
+    return serialize_instance(optimizer, Optimizer, "keras.optimizers", "optimizers.serialize")
 
 
 def deserialize(config: dict | str, custom_objects: dict | None = None) -> Optimizer:

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from neuroflow.utils.registry import resolve
+from neuroflow.utils.registry import deserialize_config, serialize_instance
 
 __all__ = [
     "LearningRateSchedule", "ExponentialDecay", "PiecewiseConstantDecay", "PolynomialDecay",
@@ -296,26 +296,16 @@ ALL_OBJECTS: dict[str, type[LearningRateSchedule]] = {
 
 def serialize(schedule: LearningRateSchedule) -> dict:
     """`{"class_name", "config", ...}` for a schedule instance."""
-    if not isinstance(schedule, LearningRateSchedule):
-        raise TypeError(
-            "schedules.serialize: expected a LearningRateSchedule instance, received "
-            f"{type(schedule).__name__}"
-        )
-    return {
-        "module": "keras.optimizers.schedules",
-        "class_name": type(schedule).__name__,
-        "config": schedule.get_config(),
-        "registered_name": None,
-    }
+    return serialize_instance(schedule, LearningRateSchedule, "keras.optimizers.schedules",
+                              "schedules.serialize")
 
 
 def deserialize(config: dict, custom_objects: dict | None = None) -> LearningRateSchedule:
     """Rebuild a schedule from the output of `serialize()`."""
-    if not isinstance(config, dict) or "class_name" not in config:
+    if not isinstance(config, dict):
         raise ValueError(
             "schedules.deserialize: expected a dict with 'class_name' and 'config', "
             f"received {config!r}"
         )
-    table = {**ALL_OBJECTS, **(custom_objects or {})}
-    cls = resolve(config["class_name"], table, "learning rate schedule")
-    return cls.from_config(dict(config.get("config") or {}))
+    return deserialize_config(config, ALL_OBJECTS, "learning rate schedule",
+                              "schedules.deserialize", custom_objects)
