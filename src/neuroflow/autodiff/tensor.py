@@ -75,11 +75,12 @@ class Tensor:
         return self.data
 
     def __array__(self, dtype=None, copy=None):
-        if dtype is None or self.data.dtype == dtype:
-            return self.data.copy() if copy else self.data
+        data = self.data if type(self.data) is np.ndarray else np.asarray(self.data)  # 0-d ops
+        if dtype is None or data.dtype == dtype:
+            return data.copy() if copy else data
         if copy is False:
             raise ValueError(f"Tensor of dtype {self.dtype} cannot become {dtype} without a copy")
-        return self.data.astype(dtype)
+        return data.astype(dtype)
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         from neuroflow.autodiff import math_ops

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import numpy as np
 
+from neuroflow.backend.compat import (
+    batch_get_value,
+    batch_set_value,
+    clear_session,
+    get_value,
+    register_clear_session_hook,
+    set_value,
+)
 from neuroflow.backend.random import global_rng, make_rng, reset_seed, set_seed
 
 __all__ = [
     "floatx", "floatx_dtype", "set_floatx", "epsilon", "set_epsilon", "global_rng", "make_rng",
-    "reset_seed", "set_seed", "cast_to_floatx",
+    "reset_seed", "set_seed", "cast_to_floatx", "clear_session", "get_value", "set_value",
+    "batch_get_value", "batch_set_value", "register_clear_session_hook",
 ]
 
 _FLOATX = "float32"

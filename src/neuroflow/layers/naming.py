@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from neuroflow.backend import register_clear_session_hook
+
 _counts: defaultdict[str, int] = defaultdict(int)
 
 
@@ -17,3 +19,6 @@ def unique_name(base: str) -> str:
 def reset() -> None:
     """Forget every name given so far (the next Dense is 'dense' again)."""
     _counts.clear()
+
+
+register_clear_session_hook(reset)

@@ -7,12 +7,13 @@ from typing import Any
 from neuroflow.layers.input_layer import InputLayer
 from neuroflow.layers.layer import Layer
 from neuroflow.models.functional_graph import KerasTensor
+from neuroflow.models.legacy import SequentialLegacyMixin
 from neuroflow.models.model import Model
 
 __all__ = ["Sequential"]
 
 
-class Sequential(Model):
+class Sequential(SequentialLegacyMixin, Model):
     """`Sequential([Flatten(input_shape=[28, 28]), Dense(300, activation="relu"), ...])`."""
 
     def __init__(self, layers: list | None = None, trainable: bool = True, name: str | None = None):

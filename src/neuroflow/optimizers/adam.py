@@ -50,7 +50,7 @@ class Adam(Optimizer):
         )
 
     def _update(self, grads, variables, indices, lr: float) -> None:
-        t = self.iterations + 1
+        t = self._updates_done() + 1
         b1, b2, eps = self.beta_1, self.beta_2, self.epsilon
         alpha = lr * math.sqrt(1.0 - b2**t) / (1.0 - b1**t)
         for g, var, i in zip(grads, variables, indices, strict=True):

@@ -40,7 +40,7 @@ class Adamax(Optimizer):
             self._trainable_variables, ["momentum", "norm"])
 
     def _update(self, grads, variables, indices, lr: float) -> None:
-        t = self.iterations + 1
+        t = self._updates_done() + 1
         b1, b2, eps = self.beta_1, self.beta_2, self.epsilon
         step = lr / (1.0 - b1**t)
         for g, var, i in zip(grads, variables, indices, strict=True):

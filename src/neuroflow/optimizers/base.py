@@ -37,6 +37,15 @@ def _raw(x: Any) -> Any:
     return x.data if isinstance(x, Tensor) else x
 
 
+class _Count(int):
+    """An int that also answers tf.keras 2's `optimizer.iterations.numpy()`."""
+
+    __slots__ = ()
+
+    def numpy(self) -> np.int64:
+        return np.int64(self)
+
+
 class Optimizer:
     """Base class of the optimizers (Keras 3 API).
 
@@ -206,7 +215,11 @@ class Optimizer:
 
     @property
     def iterations(self) -> int:
-        """Number of updates done so far."""
+        """Number of updates done so far (an int with tf.keras 2's `.numpy()`)."""
+        return _Count(self._updates_done())
+
+    def _updates_done(self) -> int:
+        """`iterations` as a plain int (for the update rules: no wrapper per step)."""
         count = int(self._iterations.data)
         if self.gradient_accumulation_steps:
             return count // self.gradient_accumulation_steps
@@ -324,7 +337,7 @@ class Optimizer:
         else:
             value = float(np.asarray(_raw(lr())))
         if self.decay:
-            value /= 1.0 + self.decay * self.iterations
+            value /= 1.0 + self.decay * self._updates_done()
         return value
 
     # ---- the update -----------------------------------------------------------------------
@@ -494,12 +507,12 @@ class Optimizer:
                 v.data *= shrink
 
     def _update_ema(self) -> None:
-        momentum = self.ema_momentum if self.iterations != 0 else 0.0
+        momentum = self.ema_momentum if self._updates_done() != 0 else 0.0
         for v, avg in zip(self._trainable_variables, self._ema_averages, strict=True):
             avg.data *= momentum
             avg.data += (1.0 - momentum) * v.data
         freq = self.ema_overwrite_frequency
-        if freq and (self.iterations + 1) % freq == 0:
+        if freq and (self._updates_done() + 1) % freq == 0:
             self.finalize_variable_values(self._trainable_variables)
 
     def finalize_variable_values(self, var_list: list[Variable]) -> None:

@@ -43,7 +43,7 @@ class Nadam(Optimizer):
                                             name="u_product")
 
     def _update(self, grads, variables, indices, lr: float) -> None:
-        t = self.iterations + 1
+        t = self._updates_done() + 1
         b1, b2, eps = self.beta_1, self.beta_2, self.epsilon
         u_t = b1 * (1.0 - 0.5 * 0.96**t)
         u_next = b1 * (1.0 - 0.5 * 0.96 ** (t + 1))
