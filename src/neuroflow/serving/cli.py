@@ -31,6 +31,9 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
                    help="longest wait for more requests to batch, in ms (default 2)")
     p.add_argument("--max-body-bytes", type=int, default=16 * 1024 * 1024,
                    help="largest request body accepted (default 16 MiB)")
+    p.add_argument("--blas-threads", type=int, default=1,
+                   help="threads of the BLAS library per process (default 1; 0 leaves the "
+                        "library's own setting)")
     p.add_argument("--log-level", default="info",
                    choices=("critical", "error", "warning", "info", "debug"))
     p.set_defaults(func=run_serve, parser=p)
@@ -54,5 +57,5 @@ def run_serve(args: argparse.Namespace) -> int:
                               max_wait_ms=args.batch_timeout_ms,
                               max_body_bytes=args.max_body_bytes)
     serve(sources, host=args.host, port=args.port, workers=args.workers, settings=settings,
-          log_level=args.log_level)
+          log_level=args.log_level, blas_threads=args.blas_threads or None)
     return 0
