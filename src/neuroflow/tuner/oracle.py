@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import logging
+import os
 import socket
 import time
 import warnings
@@ -31,7 +32,14 @@ from neuroflow.tuner.storage import (
     quiet,
     require_optuna,
 )
-from neuroflow.tuner.trial import ERROR_ATTR, HOST_ATTR, PLAN_ATTR, SURPLUS_ATTR, Trial
+from neuroflow.tuner.trial import (
+    ERROR_ATTR,
+    HOST_ATTR,
+    PLAN_ATTR,
+    SURPLUS_ATTR,
+    WORKER_ATTR,
+    Trial,
+)
 
 __all__ = ["ORACLE_ARGUMENTS", "Oracle"]
 
@@ -205,6 +213,7 @@ class Oracle:
                 continue
             trial.set_user_attr(PLAN_ATTR, plan)
             trial.set_user_attr(HOST_ATTR, socket.gethostname())
+            trial.set_user_attr(WORKER_ATTR, f"{socket.gethostname()}:{os.getpid()}")
             return trial
 
     def _live(self, t: Any) -> bool:

@@ -16,6 +16,7 @@ BEST_STEP_ATTR = "neuroflow:best_step"
 ERROR_ATTR = "neuroflow:error"
 CHECKPOINT_ATTR = "neuroflow:checkpoint"
 HOST_ATTR = "neuroflow:host"
+WORKER_ATTR = "neuroflow:worker"
 PLAN_ATTR = "neuroflow:plan"
 SURPLUS_ATTR = "neuroflow:surplus"
 
@@ -89,6 +90,7 @@ class Trial:
         self.message: str | None = attrs.get(ERROR_ATTR)
         self.checkpoint: str | None = attrs.get(CHECKPOINT_ATTR)
         self.host: str | None = attrs.get(HOST_ATTR)
+        self.worker: str | None = attrs.get(WORKER_ATTR)
         self.plan: dict = dict(attrs.get(PLAN_ATTR) or {})
 
     def summary(self, print_fn: Any = print) -> None:
