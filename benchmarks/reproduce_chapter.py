@@ -324,8 +324,15 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def render(rows: list[Row], settings: Settings, seconds: float) -> str:
-    """The Markdown page."""
+def _load() -> float | None:
+    try:
+        return os.getloadavg()[1]
+    except (AttributeError, OSError):
+        return None
+
+
+def render(rows: list[Row], settings: Settings, seconds: float, load: str = "unknown") -> str:
+    """The Markdown page (`load`: the machine's load average during the run)."""
     mode = ("FAST SMOKE RUN (1,000 rows, 1 epoch): these figures do NOT reproduce the chapter"
             if settings.fast else "full run, the chapter's settings")
     lines = [
@@ -335,7 +342,9 @@ def render(rows: list[Row], settings: Settings, seconds: float) -> str:
         f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC ({mode}); the run took "
         f"{seconds / 60:.1f} minutes.",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
-        f"{platform.python_version()}, NumPy {np.__version__}, neuroflow {keras.__version__}.",
+        f"{platform.python_version()}, NumPy {np.__version__}, neuroflow {keras.__version__}; "
+        f"5-minute load average {load} (other work on the machine slows every framework "
+        "alike).",
         "",
         "Data: Fashion-MNIST and MNIST split 55,000 / 5,000 / 10,000 (pixels / 255); "
         "California housing split 11,610 / 3,870 / 5,160 (75% then 75% for training, "
@@ -368,8 +377,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     settings = Settings(fast=args.fast)
     start = time.perf_counter()
-    rows = run(args.only or list(EXPERIMENTS), settings)
-    page = render(rows, settings, time.perf_counter() - start)
+    loads = [_load()]
+    rows = run(args.only or list(EXPERIMENTS), settings, log=lambda *a: (print(*a, flush=True),
+                                                                         loads.append(_load())))
+    known = [x for x in loads if x is not None]
+    load = f"{min(known):.1f} to {max(known):.1f}" if known else "unknown"
+    page = render(rows, settings, time.perf_counter() - start, load=load)
     out = Path(args.output)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(page, encoding="utf-8")
