@@ -49,15 +49,23 @@ def mlp(mlp_file):
 
 
 @pytest.fixture(scope="session")
-def two_input_model() -> Model:
-    return make_two_input_model()
+def multi_file(tmp_path_factory) -> str:
+    path = tmp_path_factory.mktemp("models") / "multi.keras"
+    make_two_input_model().save(path)
+    return str(path)
+
+
+@pytest.fixture(scope="session")
+def two_input_model(multi_file) -> Model:
+    from neuroflow.models import load_model
+
+    return load_model(multi_file)
 
 
 @pytest.fixture(scope="module")
-def server(mlp_file, two_input_model):
-    """Serves 'mlp' (from its file) and 'multi' (in memory) with a 4 KiB body limit."""
-    repository = ModelRepository([ModelSource("mlp", mlp_file),
-                                  ModelSource("multi", model=two_input_model)])
+def server(mlp_file, multi_file):
+    """Serves 'mlp' and 'multi' from their files, with a 4 KiB body limit."""
+    repository = ModelRepository([ModelSource("mlp", mlp_file), ModelSource("multi", multi_file)])
     app = create_app(repository, ServerSettings(max_body_bytes=4096))
     with BackgroundServer(app) as running:
         yield running

@@ -33,9 +33,8 @@ def valid_data_is_accepted_unless_beyond_the_schema(ctx, response, case):
 
 
 @pytest.fixture(scope="module")
-def api_schema(mlp_file, two_input_model):
-    repository = ModelRepository([ModelSource("mlp", mlp_file),
-                                  ModelSource("multi", model=two_input_model)])
+def api_schema(mlp_file, multi_file):
+    repository = ModelRepository([ModelSource("mlp", mlp_file), ModelSource("multi", multi_file)])
     app = create_app(repository, ServerSettings(max_body_bytes=64 * 1024))
     with BackgroundServer(app) as server:
         yield schemathesis.openapi.from_url(f"{server.url}/openapi.json")
