@@ -9,6 +9,17 @@ import neuroflow as nf
 from neuroflow.backend import compat
 
 K = nf.backend
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+def test_set_value_warns_that_assign_is_the_newer_spelling():
+    with pytest.warns(DeprecationWarning, match=r"x\.assign\(value\)"):
+        K.set_value(nf.Variable(0.0), 1.0)
+
+
+def test_get_value_warns_that_numpy_is_the_newer_spelling():
+    with pytest.warns(DeprecationWarning, match=r"x\.numpy\(\)"):
+        K.get_value(nf.Variable(0.0))
 
 
 def test_get_value_is_a_snapshot_unaffected_by_later_assignments():

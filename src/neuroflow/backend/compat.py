@@ -2,13 +2,15 @@
 
 Code written for tf.keras 2 reaches for `K = keras.backend` to reset the session
 between experiments and to read or overwrite a variable, typically the optimizer's
-learning rate inside a callback. The backend sits below the tensors, so variables are
-recognised by what they do (`numpy()`, `assign()`), not by their class.
+learning rate inside a callback. Keras 3 kept `clear_session` only, so the value
+functions warn (DeprecationWarning) with the newer spelling. The backend sits below the
+tensors, so variables are recognised by what they do (`numpy()`, `assign()`).
 """
 
 from __future__ import annotations
 
 import gc
+import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -43,8 +45,39 @@ def clear_session(free_memory: bool = True) -> None:
 
 
 def get_value(x: Any) -> Any:
-    """The value of a variable or tensor as NumPy: a scalar for a 0-d one, otherwise a copy
-    (later updates of the variable do not change it). Anything else is returned as is."""
+    """Deprecated (Keras 3 has `variable.numpy()`): the value of a variable or tensor as
+    NumPy, a scalar for a 0-d one, otherwise a copy (later updates of the variable do not
+    change it). Anything else is returned as is."""
+    _warn("get_value(x)", "x.numpy()")
+    return _get(x)
+
+
+def set_value(x: Any, value: Any) -> None:
+    """Deprecated (Keras 3 has `variable.assign(value)`): overwrite variable `x` in place
+    with `value` (a number, an array or a tensor of the same shape), cast to its dtype."""
+    _warn("set_value(x, value)", "x.assign(value)")
+    _set(x, value)
+
+
+def batch_get_value(tensors: Iterable[Any]) -> list:
+    """Deprecated: `get_value` of each of `tensors`."""
+    _warn("batch_get_value(xs)", "[x.numpy() for x in xs]")
+    return [_get(t) for t in tensors]
+
+
+def batch_set_value(tuples: Iterable[tuple[Any, Any]]) -> None:
+    """Deprecated: `set_value(x, value)` for each `(x, value)` pair."""
+    _warn("batch_set_value(pairs)", "x.assign(value) for each pair")
+    for x, value in tuples:
+        _set(x, value)
+
+
+def _warn(old: str, new: str) -> None:
+    warnings.warn(f"keras.backend.{old} is deprecated (tf.keras 2); use {new} instead",
+                  DeprecationWarning, stacklevel=3)
+
+
+def _get(x: Any) -> Any:
     numpy = getattr(x, "numpy", None)
     if numpy is None or not callable(numpy):
         return x
@@ -52,9 +85,7 @@ def get_value(x: Any) -> Any:
     return value[()] if value.ndim == 0 else value.copy()
 
 
-def set_value(x: Any, value: Any) -> None:
-    """Overwrite variable `x` in place with `value` (a number, an array or a tensor of the
-    same shape), cast to the variable's dtype."""
+def _set(x: Any, value: Any) -> None:
     if not callable(getattr(x, "assign", None)):
         raise TypeError(
             f"set_value: expected a Variable (such as model.optimizer.learning_rate), received "
@@ -63,14 +94,3 @@ def set_value(x: Any, value: Any) -> None:
             "rate from a callback"
         )
     x.assign(np.asarray(value, dtype=x.dtype))
-
-
-def batch_get_value(tensors: Iterable[Any]) -> list:
-    """`get_value` of each of `tensors`."""
-    return [get_value(t) for t in tensors]
-
-
-def batch_set_value(tuples: Iterable[tuple[Any, Any]]) -> None:
-    """`set_value(x, value)` for each `(x, value)` pair."""
-    for x, value in tuples:
-        set_value(x, value)
