@@ -13,7 +13,7 @@ __all__ = [
     "BadRequest", "ModelNotFound", "PayloadTooLarge", "ServingError",
     "ModelRepository", "ModelSource", "load_model_file",
     "Signature", "TensorSpec", "model_signature",
-    "ServerSettings", "create_app", "BackgroundServer",
+    "ServerSettings", "create_app", "BackgroundServer", "serve",
 ]
 
 
@@ -23,8 +23,8 @@ def __getattr__(name: str):
         from neuroflow.serving import app
 
         return getattr(app, name)
-    if name == "BackgroundServer":
-        from neuroflow.serving.server import BackgroundServer
+    if name in ("BackgroundServer", "serve"):
+        from neuroflow.serving import server
 
-        return BackgroundServer
+        return getattr(server, name)
     raise AttributeError(f"module 'neuroflow.serving' has no attribute {name!r}")

@@ -1,7 +1,8 @@
 """Micro-batching: concurrent predict requests for one model become one model call.
 
 Requests wait in a queue; a worker takes the first one, everything already queued behind
-it, and what arrives within `max_wait_s`, up to `max_batch_size` rows, concatenates them,
+it, and (under concurrent traffic) what arrives within `max_wait_s`, up to
+`max_batch_size` rows, concatenates them,
 runs the model in a thread (the event loop stays free) and hands each request its rows
 of the outputs. Only requests with the same key (the same model version and the same
 trailing input shapes) share a call. If a shared call fails, each request is run alone,
