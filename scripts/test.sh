@@ -12,6 +12,10 @@ if [ "${#missing[@]}" -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
+# With a server installed, the PostgreSQL tuner tests must run, not skip.
+if compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
+  export NEUROFLOW_REQUIRE_POSTGRES=1
+fi
 if [ -z "${NEUROFLOW_DATA:-}" ] && [ -d ../shared/datasets ]; then
   NEUROFLOW_DATA="$(cd ../shared/datasets && pwd)"
   export NEUROFLOW_DATA
