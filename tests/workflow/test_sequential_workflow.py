@@ -342,3 +342,12 @@ def test_to_categorical():
     np.testing.assert_array_equal(keras.utils.to_categorical([0, 2], 3), [[1, 0, 0], [0, 0, 1]])
     with pytest.raises(ValueError, match="num_classes"):
         keras.utils.to_categorical([3], 3)
+
+
+def test_automatic_input_name_is_stable_across_save_and_load(tmp_path):
+    pytest.importorskip("h5py")
+    model = keras.Sequential([keras.layers.Dense(2, input_shape=[3], name="hidden")])
+    model.save(tmp_path / "m.keras")
+    first = keras.models.load_model(tmp_path / "m.keras")
+    second = keras.models.load_model(tmp_path / "m.keras")
+    assert model.inputs[0].name == first.inputs[0].name == second.inputs[0].name == "hidden_input"

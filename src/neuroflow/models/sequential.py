@@ -101,9 +101,10 @@ class Sequential(SequentialLegacyMixin, Model):
         if not self._layers:
             raise ValueError(f"Sequential '{self.name}' has no layers to build")
         batch_shape = (None,) + tuple(input_shape)[1:]
-        source = self._input_layer or InputLayer(batch_shape=batch_shape)
-        if tuple(source.batch_shape)[1:] != batch_shape[1:]:
-            source = InputLayer(batch_shape=batch_shape)
+        source = self._input_layer
+        if source is None or tuple(source.batch_shape)[1:] != batch_shape[1:]:
+            # named after the first layer (as tf.keras did), so it survives save and load
+            source = InputLayer(batch_shape=batch_shape, name=f"{self._layers[0].name}_input")
         x = source.output
         for layer in self._layers:
             x = layer(x)

@@ -92,7 +92,9 @@ def _input_names(model: Any, tensors: list) -> tuple[list[str], bool]:
     if isinstance(structure, dict) and len(structure) == len(tensors):
         return [str(k) for k in structure], True
     names = getattr(model, "input_names", None)
-    if not (isinstance(names, (list, tuple)) and len(names) == len(tensors)):
+    if getattr(model, "_input_layer", False) is None:  # a Sequential's automatic input
+        names = [None] * len(tensors)
+    elif not (isinstance(names, (list, tuple)) and len(names) == len(tensors)):
         names = [getattr(t, "name", None) for t in tensors]
     stable = "input" if len(tensors) == 1 else "input_{}"
     names = [stable.format(i) if not n or _AUTO_INPUT.match(str(n)) else str(n)
