@@ -57,9 +57,7 @@ class Sequential(SequentialLegacyMixin, Model):
             self._layers.append(layer)
             self._track(layer)
         self.built = False
-        self._train_cache = None
-        self._train_vars = None
-        self._forward_plan = False
+        self._forget_caches()
         if rebuild:
             self._maybe_rebuild()
 
@@ -70,9 +68,7 @@ class Sequential(SequentialLegacyMixin, Model):
         layer = self._layers.pop()
         self._tracked_layers.remove(layer)
         self.built = False
-        self._train_cache = None
-        self._train_vars = None
-        self._forward_plan = False
+        self._forget_caches()
         if rebuild:
             self._maybe_rebuild()
         return layer

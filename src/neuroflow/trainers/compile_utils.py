@@ -77,13 +77,7 @@ class CompileLoss:
                 raise ValueError("compile: no loss was given for the model's output")
             value = loss(_single(y_true), _single(y_pred), sample_weight=sample_weight)
             return value if self.weights[0] == 1.0 else math_ops.multiply(value, self.weights[0])
-        trues = _per_output(y_true, self.output_names, "y")
-        preds = _per_output(y_pred, self.output_names, "predictions")
-        sws = (
-            _per_output(sample_weight, self.output_names, "sample_weight")
-            if isinstance(sample_weight, (list, dict))
-            else [sample_weight] * len(self.output_names)
-        )
+        trues, preds, sws = split_per_output(y_true, y_pred, sample_weight, self.output_names)
         total = None
         batch = None
         for i, (loss, w) in enumerate(zip(self.losses, self.weights, strict=False)):
@@ -134,6 +128,17 @@ def _per_output(x: Any, names: list[str], what: str) -> list:
             )
         return list(x)
     return [x] * len(names)
+
+
+def split_per_output(y_true: Any, y_pred: Any, sample_weight: Any, names: list[str]) -> tuple:
+    """Targets, predictions and sample weights as one list entry per output."""
+    trues = _per_output(y_true, names, "y")
+    preds = _per_output(y_pred, names, "predictions")
+    if isinstance(sample_weight, (list, dict)):
+        sws = _per_output(sample_weight, names, "sample_weight")
+    else:
+        sws = [sample_weight] * len(names)
+    return trues, preds, sws
 
 
 def _metric_object(identifier: Any, loss: Any, y_true: Any, y_pred: Any):
@@ -223,13 +228,8 @@ class CompileMetrics:
         if not self.built:
             self.build(y_true, y_pred)
         if self.multi:
-            trues = _per_output(y_true, self.output_names, "y")
-            preds = _per_output(y_pred, self.output_names, "predictions")
-            sws = (
-                _per_output(sample_weight, self.output_names, "sample_weight")
-                if isinstance(sample_weight, (list, dict))
-                else [sample_weight] * len(self.output_names)
-            )
+            trues, preds, sws = split_per_output(y_true, y_pred, sample_weight,
+                                                 self.output_names)
         else:
             trues, preds, sws = [_single(y_true)], [_single(y_pred)], [sample_weight]
         for i in range(len(self.output_names)):

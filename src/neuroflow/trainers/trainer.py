@@ -54,10 +54,7 @@ class Trainer:
         self._loss_tracker = None
         self.stop_training = False
         self.history = None
-        self._train_cache = None
-        self._train_vars = None
-        self._fused_step = None
-        self._forward_plan = False  # False: not looked at yet; None: not a plain Dense stack
+        self._forget_caches()
         self._nan_batch = False
 
     # ---- compile ------------------------------------------------------------------
@@ -95,9 +92,7 @@ class Trainer:
         self._make_compiled(names)
         self._loss_tracker = metrics_module.Mean(name="loss")
         self.compiled = True
-        self._train_cache = None
-        self._train_vars = None
-        self._fused_step = None
+        self._forget_caches()
 
     def _output_names_for_compile(self) -> list[str]:
         names = getattr(self, "output_names", None)
@@ -396,10 +391,16 @@ class Trainer:
             plan = self._forward_plan = DenseForward(*stack) if stack is not None else None
         return plan
 
-    def _prepare_train_step(self) -> None:
-        """Forget cached layer/variable lists and pick the fused step when it applies."""
+    def _forget_caches(self) -> None:
+        """Drop what was derived from the model's structure (layers, variables, fast paths)."""
         self._train_cache = None
         self._train_vars = None
+        self._fused_step = None
+        self._forward_plan = False  # False: not looked at yet; None: not a plain Dense stack
+
+    def _prepare_train_step(self) -> None:
+        """Forget cached layer/variable lists and pick the fused step when it applies."""
+        self._forget_caches()
         self._fused_step = FusedDenseStep.build(self) if self.use_fused_step else None
 
     def _report_nan(self, epoch: int, step: int) -> None:
