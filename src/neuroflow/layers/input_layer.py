@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from neuroflow import backend
@@ -35,6 +36,11 @@ class InputLayer(Layer):
     ):
         kwargs.pop("sparse", None)
         kwargs.pop("ragged", None)
+        if input_shape is not None:
+            warnings.warn(
+                "InputLayer: input_shape= is the tf.keras 2 spelling; the newer one is shape=",
+                DeprecationWarning, stacklevel=2,
+            )
         if shape is None:
             shape = input_shape
         if batch_shape is None:

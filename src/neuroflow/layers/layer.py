@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import re
+import warnings
 from typing import Any
 
 import numpy as np
@@ -82,6 +83,12 @@ class Layer:
         self._losses: list = []
         self._build_input_shape = None
         self._call_accepts_training = "training" in inspect.signature(self.call).parameters
+        if input_shape is not None or input_dim is not None:  # (configs use batch_input_shape)
+            warnings.warn(
+                f"{type(self).__name__}: input_shape=/input_dim= on a layer is the tf.keras 2 "
+                "spelling; the newer one is an Input(shape=...) first in the model",
+                DeprecationWarning, stacklevel=3,
+            )
         if input_dim is not None and input_shape is None:
             input_shape = (input_dim,)
         if batch_input_shape is not None:

@@ -21,6 +21,8 @@ from neuroflow import backend
 from neuroflow.autodiff.tensor import GradientTape, Tensor, Variable
 from neuroflow.optimizers import schedules as _schedules
 
+_FLUSH_EVERY = 64  # steps between two flushes of denormal slot values
+
 __all__ = ["Optimizer"]
 
 
@@ -400,10 +402,28 @@ class Optimizer:
         if self.use_ema:
             self._update_ema()
         count = self._iterations.data
-        count[...] = int(count) + 1
+        count[...] = done = int(count) + 1
+        if done % _FLUSH_EVERY == 0:
+            self._flush_denormal_slots()
         for v in vs:
             if v.constraint is not None:
                 v.data[...] = _raw(v.constraint(v.data))
+
+    def _flush_denormal_slots(self) -> None:
+        """Set slot values below float's smallest normal number to zero.
+
+        Momentum and moment estimates of weights whose gradient stays zero (dead ReLU
+        units, always-zero pixels) decay geometrically through the denormal range, where
+        x86 arithmetic is many times slower; XLA and others flush such values to zero in
+        hardware, NumPy cannot, so this does it every few dozen steps.
+        """
+        skip = {id(self._iterations), id(self._learning_rate)}
+        for v in self._variables:
+            data = v.data
+            if id(v) in skip or data.dtype.kind != "f" or not data.ndim:
+                continue
+            tiny = np.finfo(data.dtype).tiny
+            np.copyto(data, 0, where=np.abs(data) < tiny)
 
     def _prepare(self, grads: list | tuple, variables: list | tuple):
         """Check the pairs and drop those without a gradient: (grads, variables, indices)."""

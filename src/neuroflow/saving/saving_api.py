@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from typing import Any
 
 from neuroflow.saving import h5_format, keras_archive
@@ -48,6 +49,21 @@ def check_weights_path(path: str) -> None:
         raise ValueError(f"A weights file name must end with .weights.h5, received {path!r}")
 
 
+def warn_legacy_name(path: str, kind: str, save_format: str | None = None) -> None:
+    """DeprecationWarning for tf.keras 2 file names: the newer spelling is named."""
+    if kind == "model" and (save_format in ("h5", "tf") or not path.endswith(".keras")):
+        newer = "'*.keras' (the .keras archive)"
+    elif kind == "weights" and not path.endswith(".weights.h5"):
+        newer = "'*.weights.h5'"
+    else:
+        return
+    warnings.warn(
+        f"{path!r}: this {kind} file name is the tf.keras 2 spelling; it is written in "
+        f"neuroflow's format anyway, but the newer name is {newer}",
+        DeprecationWarning, stacklevel=4,
+    )
+
+
 def _optimizer_state(model: Any, include_optimizer: bool) -> tuple[Any, list | None]:
     optimizer = getattr(model, "optimizer", None)
     if not include_optimizer or optimizer is None or not getattr(model, "compiled", False):
@@ -68,6 +84,7 @@ def save_model(model: Any, filepath: str | os.PathLike, overwrite: bool = True,
         raise TypeError(f"save_model: unexpected keyword argument(s) {sorted(kwargs)}")
     path = os.fspath(filepath)
     fmt = model_format(path, save_format)
+    warn_legacy_name(path, "model", save_format)
     config = model_config(model, include_optimizer=include_optimizer)
     tree = model_tree(model)
     optimizer, arrays = _optimizer_state(model, include_optimizer)
@@ -116,6 +133,7 @@ def save_weights(model: Any, filepath: str | os.PathLike, overwrite: bool = True
         raise TypeError(f"save_weights: unexpected keyword argument(s) {sorted(kwargs)}")
     path = os.fspath(filepath)
     check_weights_path(path)
+    warn_legacy_name(path, "weights")
     h5_format.write_h5(path, model_tree(model), overwrite=overwrite)
 
 
