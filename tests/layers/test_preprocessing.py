@@ -43,13 +43,14 @@ def test_invert_undoes_the_normalization():
     np.testing.assert_allclose(layer(np.array([[1.0, 2.0]], dtype="float32")).data, [[3.0, 8.0]])
 
 
-def test_mean_and_variance_are_non_trainable_params():
+def test_mean_variance_and_count_are_non_trainable_params_as_in_keras_3():
     model = Sequential([Normalization(input_shape=[4]), Dense(1)])
     model.layers[0].adapt(X)
     lines = []
     model.summary(print_fn=lines.append)
-    assert "Non-trainable params: 8 " in "\n".join(lines)
+    assert "Non-trainable params: 9 " in "\n".join(lines)  # 4 means, 4 variances, 1 count
     assert model.layers[0].trainable_weights == []
+    assert int(model.layers[0].count.data) == len(X)
 
 
 def test_adapt_refuses_data_with_another_feature_count():

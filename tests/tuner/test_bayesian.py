@@ -4,7 +4,7 @@ import math
 
 import optuna
 import pytest
-from conftest import chapter_build_model
+from tuner_helpers import chapter_build_model
 
 import neuroflow as keras
 import neuroflow.tuner as kt

@@ -1,7 +1,7 @@
 """Failing trials: recorded, replaced, and a stop after too many in a row."""
 
 import pytest
-from conftest import tiny_build_model
+from tuner_helpers import tiny_build_model
 
 import neuroflow.tuner as kt
 

@@ -1,7 +1,7 @@
 """Hyperband: the schedule, and promoted trials resuming from their checkpoints."""
 
 import pytest
-from conftest import chapter_build_model, make_data, tiny_build_model
+from tuner_helpers import chapter_build_model, make_data, tiny_build_model
 
 import neuroflow as keras
 import neuroflow.tuner as kt

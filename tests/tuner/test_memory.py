@@ -3,7 +3,7 @@
 import sys
 
 import pytest
-from conftest import tiny_build_model
+from tuner_helpers import tiny_build_model
 
 import neuroflow.tuner as kt
 

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from conftest import chapter_build_model, make_data, tiny_build_model
+from tuner_helpers import chapter_build_model, make_data, tiny_build_model
 
 import neuroflow.tuner as kt
 

@@ -1,7 +1,7 @@
 """A search interrupted by Ctrl-C resumes with overwrite=False, without repeating trials."""
 
 import pytest
-from conftest import tiny_build_model
+from tuner_helpers import tiny_build_model
 
 import neuroflow.tuner as kt
 

@@ -90,6 +90,9 @@ class Normalization(Layer):
                                     trainable=False)
         self.variance = self.add_weight(shape=stat_shape, initializer="ones", name="variance",
                                         trainable=False)
+        # samples seen by adapt(), as Keras 3 keeps it (it counts as one non-trainable param)
+        self.count = self.add_weight(shape=(), initializer="zeros", name="count",
+                                     trainable=False, dtype="int64")
         self._input_ndim = ndim
         if self.input_mean is not None:
             self._set_stats(self.input_mean, self.input_variance, "mean/variance")
@@ -152,6 +155,7 @@ class Normalization(Layer):
             raise ValueError(f"Normalization layer '{self.name}': adapt() received no data")
         self.mean.assign(mean.astype(self.mean.dtype))
         self.variance.assign((m2 / count).astype(self.variance.dtype))
+        self.count.assign(np.asarray(count, dtype=np.int64))
         self.adapted = True
 
     # ---- call ---------------------------------------------------------------------
