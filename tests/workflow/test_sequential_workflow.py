@@ -351,3 +351,17 @@ def test_automatic_input_name_is_stable_across_save_and_load(tmp_path):
     first = keras.models.load_model(tmp_path / "m.keras")
     second = keras.models.load_model(tmp_path / "m.keras")
     assert model.inputs[0].name == first.inputs[0].name == second.inputs[0].name == "hidden_input"
+
+
+def test_floatx_scope_changes_the_float_type_in_this_thread_only():
+    import threading
+
+    seen = {}
+    with keras.backend.floatx_scope("float64"):
+        assert keras.backend.floatx() == "float64"
+        worker = threading.Thread(target=lambda: seen.setdefault("other", keras.backend.floatx()))
+        worker.start()
+        worker.join()
+        model = keras.Sequential([keras.Input(shape=[2]), keras.layers.Dense(1)])
+        assert model.predict(np.ones((1, 2)), verbose=0).dtype == np.float64
+    assert seen["other"] == "float32" and keras.backend.floatx() == "float32"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import inspect
 import random
-import threading
 from collections.abc import Callable, Iterator
 
 import numpy as np
@@ -21,9 +20,6 @@ META_NAMES = (
     "n_classes_", "y_dtype_",
 )
 _SPECIAL = ("meta", "compile_kwargs", "params")
-_FLOATX_LOCK = threading.Lock()
-
-
 def _signature(build_fn: Callable) -> inspect.Signature:
     try:
         return inspect.signature(build_fn)
@@ -105,13 +101,8 @@ def predict_float64(model, X: np.ndarray, batch_size: int = 4096) -> np.ndarray:
     """
     X = np.asarray(X, dtype=np.float64)
     outputs = []
-    with _FLOATX_LOCK:
-        previous = backend.floatx()
-        backend.set_floatx("float64")
-        try:
-            for start in range(0, max(len(X), 1), batch_size):
-                out = model(X[start:start + batch_size], training=False)
-                outputs.append(np.asarray(getattr(out, "data", out), dtype=np.float64))
-        finally:
-            backend.set_floatx(previous)
+    with backend.floatx_scope("float64"):  # this thread only
+        for start in range(0, max(len(X), 1), batch_size):
+            out = model(X[start:start + batch_size], training=False)
+            outputs.append(np.asarray(getattr(out, "data", out), dtype=np.float64))
     return np.concatenate(outputs) if len(outputs) > 1 else outputs[0]
