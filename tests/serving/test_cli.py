@@ -115,3 +115,22 @@ def test_duplicate_model_names_are_refused():
 def test_model_names_with_a_colon_are_refused():
     with pytest.raises(ValueError, match="not valid"):
         parse_model_args([], ["a:b=m.keras"])
+
+
+@pytest.mark.slow
+def test_a_reload_reaches_every_worker(tmp_path, make_model):
+    path = tmp_path / "m.keras"
+    make_model(0).save(path)
+    proc, url = start(str(path), "--workers", "2")
+    try:
+        make_model(5).save(path)
+        assert httpx.post(f"{url}/v1/models/m:reload").status_code == 200
+        time.sleep(0.5)
+        versions = set()
+        for _ in range(24):  # new connections: the OS spreads them over the workers
+            with httpx.Client() as client:
+                versions.add(client.get(f"{url}/v1/models/m").json()[
+                    "model_version_status"][0]["version"])
+    finally:
+        stop(proc)
+    assert versions == {"2"}

@@ -83,3 +83,24 @@ def test_requests_in_flight_during_reloads_all_succeed(served, make_model):
         if "predictions" in r.json():
             got = np.asarray(r.json()["predictions"], dtype=np.float32)
             assert any(np.allclose(got, e, rtol=1e-6) for e in expected)
+
+
+def test_a_reload_announced_by_one_worker_is_picked_up_by_the_others(tmp_path, make_model):
+    path = tmp_path / "m.keras"
+    make_model(0).save(path)
+    sync_dir = tmp_path / "sync"
+    sync_dir.mkdir()
+    first = ModelRepository([ModelSource("m", str(path))], sync_dir=str(sync_dir))
+    second = ModelRepository([ModelSource("m", str(path))], sync_dir=str(sync_dir))
+    swapped = make_model(7)
+    swapped.save(path)
+    x = np.ones((1, 3), dtype=np.float32)
+
+    async def scenario():
+        await first.reload("m")
+        await second.catch_up("m", interval=0.0)
+
+    asyncio.run(scenario())
+    assert first.get("m").version == second.get("m").version == 2
+    (outputs,) = second.get("m").predict([x]).values()
+    np.testing.assert_allclose(np.asarray(outputs), swapped.predict(x, verbose=0), rtol=1e-6)

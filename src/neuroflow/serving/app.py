@@ -118,12 +118,13 @@ class _Handlers:
     async def openapi(self, request: Request) -> Response:
         return _json(build_openapi(self.repository, self.version))
 
-    def _servable(self, request: Request) -> Servable:
+    async def _servable(self, request: Request) -> Servable:
         params = request.path_params
+        await self.repository.catch_up(params["name"], self.load_executor)
         return self.repository.get(params["name"], _version(params.get("version")))
 
     async def status(self, request: Request) -> Response:
-        return _json(_status(self._servable(request)))
+        return _json(_status(await self._servable(request)))
 
     async def reload(self, request: Request) -> Response:
         name = request.path_params["name"]
@@ -133,10 +134,10 @@ class _Handlers:
         return _json(_status(servable))
 
     async def metadata(self, request: Request) -> Response:
-        return _json(_metadata(self._servable(request)))
+        return _json(_metadata(await self._servable(request)))
 
     async def predict(self, request: Request) -> Response:
-        servable = self._servable(request)
+        servable = await self._servable(request)
         body = await _read_body(request, self.settings.max_body_bytes)
         big = len(body) > _OFFLOAD_BYTES
 

@@ -8,6 +8,7 @@ validated them, and a file that fails to load leaves the previous version servin
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import time
 from collections.abc import Callable
@@ -106,7 +107,12 @@ def _make_servable(name: str, version: int, model: Any, path: str | None) -> Ser
 class ModelRepository:
     """The models a server answers for, by name, with their current versions."""
 
-    def __init__(self, sources: list[ModelSource], loader: Loader = load_model_file):
+    def __init__(self, sources: list[ModelSource], loader: Loader = load_model_file,
+                 sync_dir: str | None = None):
+        """`sync_dir`, shared by the worker processes of one server, is where a worker that
+        reloads a model announces its new version, so that every worker picks it up."""
+        self.sync_dir = sync_dir
+        self._last_sync: dict[str, float] = {}
         if not sources:
             raise ValueError("a model repository needs at least one model")
         self.loader = loader
@@ -136,8 +142,10 @@ class ModelRepository:
                                 f"the served version is {servable.version}")
         return servable
 
-    async def reload(self, name: str, executor: Executor | None = None) -> Servable:
-        """Load model `name` from its file again and swap it in as the next version."""
+    async def reload(self, name: str, executor: Executor | None = None,
+                     version: int | None = None) -> Servable:
+        """Load model `name` from its file again and swap it in as the next version (or as
+        `version`, announced by another worker; nothing happens if that one is served)."""
         self.get(name)
         source = self._sources[name]
         if source.path is None:
@@ -146,10 +154,13 @@ class ModelRepository:
         lock = self._locks.setdefault(name, asyncio.Lock())
         async with lock:
             current = self._current[name]
+            if version is not None and current.version >= version:
+                return current
+            number = version if version is not None else current.version + 1
             loop = asyncio.get_running_loop()
 
             def load() -> Servable:
-                return _make_servable(name, current.version + 1, self._load(source), source.path)
+                return _make_servable(name, number, self._load(source), source.path)
 
             try:
                 new = await loop.run_in_executor(executor, load)
@@ -158,4 +169,33 @@ class ModelRepository:
                     f"could not reload model '{name}' from {source.path}: {err}; version "
                     f"{current.version} is still serving") from err
             self._current[name] = new
+            if version is None:
+                self._announce(name, new.version)
             return new
+
+    def _announce(self, name: str, version: int) -> None:
+        if self.sync_dir is None:
+            return
+        target = os.path.join(self.sync_dir, name)
+        temporary = f"{target}.{os.getpid()}.tmp"
+        with open(temporary, "w") as f:
+            f.write(str(version))
+        os.replace(temporary, target)
+
+    async def catch_up(self, name: str, executor: Executor | None = None,
+                       interval: float = 0.2) -> None:
+        """Reload `name` if another worker announced a newer version (checked at most
+        every `interval` seconds)."""
+        if self.sync_dir is None or name not in self._current:
+            return
+        now = time.monotonic()
+        if now - self._last_sync.get(name, 0.0) < interval:
+            return
+        self._last_sync[name] = now
+        try:
+            with open(os.path.join(self.sync_dir, name)) as f:
+                announced = int(f.read().strip() or 0)
+        except (OSError, ValueError):
+            return
+        if announced > self._current[name].version:
+            await self.reload(name, executor, version=announced)

@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import socket
+import tempfile
 import threading
 import time
 from dataclasses import asdict
@@ -56,7 +57,8 @@ def app_from_env() -> Any:
     config = json.loads(os.environ[_ENV])
     limit_blas_threads(config["blas_threads"])
     sources = [ModelSource(name, path) for name, path in config["models"]]
-    return create_app(ModelRepository(sources), ServerSettings(**config["settings"]))
+    repository = ModelRepository(sources, sync_dir=config["sync_dir"])
+    return create_app(repository, ServerSettings(**config["settings"]))
 
 
 def serve(sources: list[ModelSource], host: str = "127.0.0.1", port: int = 8501,
@@ -75,10 +77,13 @@ def serve(sources: list[ModelSource], host: str = "127.0.0.1", port: int = 8501,
     if any(s.path is None for s in sources):
         raise ValueError("several workers can only serve models given as files")
     ModelRepository(sources)  # fail here, once, if a model cannot be loaded
-    os.environ[_ENV] = json.dumps({"models": [[s.name, s.path] for s in sources],
-                                   "settings": asdict(settings), "blas_threads": blas_threads})
-    uvicorn.run("neuroflow.serving.server:app_from_env", factory=True, host=host, port=port,
-                workers=workers, log_level=log_level)
+    with tempfile.TemporaryDirectory(prefix="neuroflow-serve-") as sync_dir:
+        # a worker that reloads a model announces the version here; the others follow
+        os.environ[_ENV] = json.dumps({"models": [[s.name, s.path] for s in sources],
+                                       "settings": asdict(settings),
+                                       "blas_threads": blas_threads, "sync_dir": sync_dir})
+        uvicorn.run("neuroflow.serving.server:app_from_env", factory=True, host=host,
+                    port=port, workers=workers, log_level=log_level)
 
 
 class BackgroundServer:
