@@ -3,6 +3,7 @@
 import json
 
 import numpy as np
+import pytest
 
 from neuroflow.cli import main
 from neuroflow.cli.errors import BAD_INPUT
@@ -80,3 +81,45 @@ def test_evaluate_refuses_labels_of_another_length(saved_model, rows, tmp_path, 
     np.save(tmp_path / "y.npy", np.zeros(3))
     code = main(["evaluate", str(saved_model), str(rows), "--labels", str(tmp_path / "y.npy")])
     assert code == BAD_INPUT and "3 labels for 5 input rows" in capsys.readouterr().err
+
+
+def _two_input_model(tmp_path):
+    """The chapter's two-input Wide & Deep (wide: 5 features, deep: 6), saved compiled."""
+    import neuroflow as keras
+
+    keras.utils.set_random_seed(0)
+    wide = keras.layers.Input(shape=[5], name="wide_input")
+    deep = keras.layers.Input(shape=[6], name="deep_input")
+    hidden = keras.layers.Dense(4, activation="relu")(deep)
+    output = keras.layers.Dense(1)(keras.layers.concatenate([wide, hidden]))
+    model = keras.Model(inputs=[wide, deep], outputs=[output])
+    model.compile(loss="mse", optimizer="sgd")
+    path = tmp_path / "wide_deep.keras"
+    model.save(path)
+    rng = np.random.default_rng(1)
+    data = tmp_path / "rows.npz"
+    inputs = {"wide_input": rng.random((7, 5), dtype=np.float32),
+              "deep_input": rng.random((7, 6), dtype=np.float32)}
+    np.savez(data, **inputs, y=rng.random(7, dtype=np.float32))
+    return model, path, data, inputs
+
+
+def test_predict_feeds_a_multi_input_model_from_named_npz_arrays(tmp_path, capsys):
+    model, path, data, inputs = _two_input_model(tmp_path)
+    assert main(["predict", str(path), str(data), "--format", "json", "--batch-size", "3"]) == 0
+    got = np.asarray(json.loads(capsys.readouterr().out), dtype=np.float32).reshape(7, 1)
+    np.testing.assert_allclose(got, model.predict(inputs, verbose=0), rtol=1e-5)
+
+
+def test_evaluate_a_multi_input_model(tmp_path, capsys):
+    model, path, data, inputs = _two_input_model(tmp_path)
+    assert main(["evaluate", str(path), str(data), "--labels", "y", "--format", "json"]) == 0
+    expected = model.evaluate(inputs, np.load(data)["y"], verbose=0)
+    assert json.loads(capsys.readouterr().out)["loss"] == pytest.approx(expected, rel=1e-5)
+
+
+def test_a_missing_input_array_names_the_model_inputs(tmp_path, capsys):
+    _, path, _, inputs = _two_input_model(tmp_path)
+    np.savez(tmp_path / "bad.npz", wide_input=inputs["wide_input"])
+    assert main(["predict", str(path), str(tmp_path / "bad.npz")]) == BAD_INPUT
+    assert "missing ['deep_input']" in capsys.readouterr().err

@@ -86,6 +86,26 @@ def read_array(path: str | Path, key: str | None = None, prefer: str = "x") -> n
     return np.concatenate(list(iter_batches(path, 65536, key, prefer)), axis=0)
 
 
+def read_named_arrays(path: str | Path, names: list[str]) -> dict[str, np.ndarray]:
+    """One array per model input, read from an .npz file whose arrays carry the inputs'
+    names (how several inputs are given on the command line)."""
+    path = _check_path(path)
+    if path.suffix.lower() != ".npz":
+        raise CliError(f"{path}: the model has several inputs {names}; give them as an .npz "
+                       "file with one array per input name", BAD_INPUT)
+    with np.load(path, allow_pickle=False) as npz:
+        missing = [n for n in names if n not in npz.files]
+        if missing:
+            raise CliError(f"{path}: holds arrays {npz.files} but the model's inputs are {names} "
+                           f"(missing {missing})", BAD_INPUT)
+        arrays = {n: np.asarray(npz[n]) for n in names}
+    lengths = {len(a) for a in arrays.values()}
+    if len(lengths) != 1:
+        raise CliError(f"{path}: the input arrays have different numbers of rows "
+                       f"{ {n: len(a) for n, a in arrays.items()} }", BAD_INPUT)
+    return arrays
+
+
 def npz_keys(path: str | Path) -> list[str]:
     """The names of the arrays in an .npz file ([] for other files or unreadable ones)."""
     path = Path(path)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterator
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
@@ -17,12 +18,14 @@ from neuroflow.cli.arrays_io import (
     iter_batches,
     npz_keys,
     read_array,
+    read_named_arrays,
 )
 from neuroflow.cli.errors import BAD_INPUT, OK, CliError
 
 __all__ = ["register", "load_model_file", "summary", "predict", "evaluate"]
 
-INPUT_HELP = "input rows: a .npy, .npz (array 'x', the only one, or --key) or .csv file"
+INPUT_HELP = ("input rows: a .npy, .npz (array 'x', the only one, or --key) or .csv file; "
+              "for a model with several inputs, an .npz with one array per input name")
 
 
 def load_model_file(path: str | Path):
@@ -48,6 +51,30 @@ def _input_shape(model) -> tuple | None:
     return None  # several inputs, or unknown: the model checks for itself
 
 
+def _input_names(model) -> list[str] | None:
+    """The names of a model's inputs when it has several (None for a single input)."""
+    names = getattr(model, "input_names", None)
+    return list(names) if isinstance(names, list | tuple) and len(names) > 1 else None
+
+
+def _batches(args: argparse.Namespace, model) -> Iterator[Any]:
+    """Input batches: arrays for a single-input model, dicts by input name otherwise."""
+    names = _input_names(model)
+    if names is None:
+        shape = _input_shape(model)
+        for batch in iter_batches(args.input, args.batch_size, args.key):
+            yield fit_rows_to_shape(batch, shape, args.input)
+        return
+    arrays = read_named_arrays(args.input, names)
+    rows = len(next(iter(arrays.values())))
+    for start in range(0, rows, args.batch_size):
+        yield {n: a[start:start + args.batch_size] for n, a in arrays.items()}
+
+
+def _rows(batch: Any) -> int:
+    return len(next(iter(batch.values()))) if isinstance(batch, dict) else len(batch)
+
+
 def summary(args: argparse.Namespace) -> int:
     """Print the summary of a saved model."""
     load_model_file(args.model).summary()
@@ -64,18 +91,16 @@ def _as_classes(batch: Any) -> np.ndarray:
 def predict(args: argparse.Namespace) -> int:
     """Predict each row of the input file, writing CSV or JSON to stdout or --output."""
     model = load_model_file(args.model)
-    shape = _input_shape(model)
     target = open(args.output, "w", encoding="utf-8") if args.output else nullcontext(sys.stdout)
     with target as stream:
         writer = PredictionWriter(stream, args.format)
-        for batch in iter_batches(args.input, args.batch_size, args.key):
-            batch = fit_rows_to_shape(batch, shape, args.input)
-            out = model.predict(batch, batch_size=len(batch), verbose=0)
+        for batch in _batches(args, model):
+            rows = _rows(batch)
+            out = model.predict(batch, batch_size=rows, verbose=0)
+            if isinstance(out, dict):
+                out = list(out.values())
             if isinstance(out, list | tuple):
-                out = np.concatenate([np.reshape(o, (len(batch), -1)) for o in out], axis=1)
-            elif isinstance(out, dict):
-                out = np.concatenate([np.reshape(o, (len(batch), -1)) for o in out.values()],
-                                     axis=1)
+                out = np.concatenate([np.reshape(o, (rows, -1)) for o in out], axis=1)
             writer.write(_as_classes(out) if args.classes else out)
         writer.close()
     if args.output:
@@ -92,12 +117,16 @@ def _labels(args: argparse.Namespace) -> np.ndarray:
 def evaluate(args: argparse.Namespace) -> int:
     """Print the loss and metrics of a saved model on labelled data."""
     model = load_model_file(args.model)
-    x = fit_rows_to_shape(read_array(args.input, args.key), _input_shape(model), args.input)
+    names = _input_names(model)
+    if names is None:
+        x = fit_rows_to_shape(read_array(args.input, args.key), _input_shape(model), args.input)
+    else:
+        x = read_named_arrays(args.input, names)
     y = _labels(args)
     if y.ndim == 2 and y.shape[1] == 1:
         y = y[:, 0]
-    if len(y) != len(x):
-        raise CliError(f"{args.labels}: {len(y)} labels for {len(x)} input rows", BAD_INPUT)
+    if len(y) != _rows(x):
+        raise CliError(f"{args.labels}: {len(y)} labels for {_rows(x)} input rows", BAD_INPUT)
     if not getattr(model, "compiled", True):
         raise CliError(f"{args.model}: the model was saved without compile(); "
                        "evaluate needs its loss and metrics", BAD_INPUT)
