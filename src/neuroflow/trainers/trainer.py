@@ -397,11 +397,13 @@ class Trainer:
         self._train_vars = None
         self._fused_step = None
         self._forward_plan = False  # False: not looked at yet; None: not a plain Dense stack
+        self._train_prepared = False
 
     def _prepare_train_step(self) -> None:
         """Forget cached layer/variable lists and pick the fused step when it applies."""
         self._forget_caches()
         self._fused_step = FusedDenseStep.build(self) if self.use_fused_step else None
+        self._train_prepared = True
 
     def _report_nan(self, epoch: int, step: int) -> None:
         warnings.warn(
@@ -535,7 +537,8 @@ class Trainer:
             cw = da.class_weight_to_sample_weight(y, class_weight)
             sample_weight = cw if sample_weight is None else sample_weight * cw
         self._ensure_built(x)
-        self._prepare_train_step()
+        if not self._train_prepared:
+            self._prepare_train_step()
         if reset_metrics:
             self.reset_metrics()
         packed = (x, y) if sample_weight is None else (x, y, sample_weight)
