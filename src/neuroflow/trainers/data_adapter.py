@@ -31,8 +31,16 @@ def _leaf_to_array(x: Any, what: str, cast_float: bool) -> np.ndarray:
         arr = x.data
     elif _is_frame(x):
         arr = x.to_numpy()
+    elif x is None:
+        raise TypeError(f"{what}: expected an array, received None")
     else:
-        arr = np.asarray(x)
+        try:
+            arr = np.asarray(x)
+        except ValueError:
+            raise ValueError(
+                f"{what}: expected a rectangular array (every row of the same length), "
+                f"received a ragged nested {type(x).__name__}"
+            ) from None
     if arr.dtype == object:
         try:
             arr = arr.astype(backend.floatx())
@@ -133,6 +141,15 @@ def class_weight_to_sample_weight(y: Any, class_weight: dict) -> np.ndarray:
             "class_weight must be a dict {class index: weight}, received "
             f"{type(class_weight).__name__}"
         )
+    for k, w in class_weight.items():
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 0:
+            raise ValueError(
+                f"class_weight: keys must be class indices (integers >= 0), received {k!r}"
+            )
+        if isinstance(w, bool) or not isinstance(w, (int, float, np.integer, np.floating)):
+            raise ValueError(
+                f"class_weight: the weight of class {k} must be a number, received {w!r}"
+            )
     y = np.asarray(y)
     if y.ndim == 2 and y.shape[1] > 1:
         ids = y.argmax(axis=1)
@@ -165,6 +182,19 @@ def unpack_x_y_sample_weight(data: Any) -> tuple:
     return data, None, None
 
 
+def check_batch_size(batch_size: Any, what: str) -> int:
+    """`batch_size` as a positive int (32 when None), or a ValueError naming the call."""
+    if batch_size is None:
+        return 32
+    if (
+        isinstance(batch_size, bool)
+        or not isinstance(batch_size, (int, np.integer))
+        or batch_size <= 0
+    ):
+        raise ValueError(f"{what}: batch_size must be a positive integer, received {batch_size!r}")
+    return int(batch_size)
+
+
 class ArrayData:
     """In-memory arrays split into batches, shuffled per epoch from the global generator."""
 
@@ -178,20 +208,21 @@ class ArrayData:
         steps: int | None = None,
         what: str = "fit",
     ):
-        if batch_size is not None and (
-            isinstance(batch_size, bool)
-            or not isinstance(batch_size, (int, np.integer))
-            or batch_size <= 0
-        ):
-            raise ValueError(
-                f"{what}: batch_size must be a positive integer, received {batch_size!r}"
-            )
         self.x = x
         self.y = y
         self.sample_weight = sample_weight
-        self.batch_size = int(batch_size or 32)
+        self.batch_size = check_batch_size(batch_size, what)
         self.shuffle = shuffle
         self.n = num_samples(x, f"{what}: x")
+        if self.n == 0 and what != "predict":
+            raise ValueError(f"{what}: x has no samples (0 rows); expected at least one sample")
+        if steps is not None and (
+            isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps <= 0
+        ):
+            arg = "steps_per_epoch" if what == "fit" else "steps"
+            raise ValueError(
+                f"{what}: {arg} must be a positive integer or None, received {steps!r}"
+            )
         if y is not None:
             ny = num_samples(y, f"{what}: y")
             if ny != self.n:

@@ -308,6 +308,7 @@ class Trainer:
             raise ValueError("fit: y is required (the targets), received None")
         if class_weight is not None:
             cw = da.class_weight_to_sample_weight(y, class_weight)
+        _check_fit_args(initial_epoch, validation_data, validation_freq)
             sample_weight = cw if sample_weight is None else sample_weight * cw
         val = None
         if validation_data is not None:
@@ -417,7 +418,10 @@ class Trainer:
     def _callback_list(
         self, callbacks, history, verbose: int, epochs: int, steps: int
     ) -> CallbackList:
-        user = list(callbacks or [])
+        if callbacks is None or isinstance(callbacks, (list, tuple)):
+            user = list(callbacks or [])
+        else:  # one callback, as Keras 3 accepts (CallbackList checks its type)
+            user = [callbacks]
         cbs = []
         if verbose and not any(isinstance(c, ProgbarLogger) for c in user):
             cbs.append(ProgbarLogger(verbose))
@@ -472,7 +476,7 @@ class Trainer:
             raise ValueError("evaluate: y is required (the targets), received None")
         self._ensure_built(x)
         n = da.num_samples(x, "evaluate: x")
-        bs = batch_size or 32
+        bs = da.check_batch_size(batch_size, "evaluate")
         cbs = self._callback_list(callbacks, None, verbose, 1, steps or math.ceil(n / bs))
         logs = self._evaluate_arrays(x, y, sample_weight, bs, steps, cbs)
         if return_dict:
@@ -493,8 +497,10 @@ class Trainer:
         x = da.to_array_structure(x, "predict: x", cast_float=True)
         self._check_input_structure(x, "predict")
         n = da.num_samples(x, "predict: x")
-        bs = batch_size or 32
+        bs = da.check_batch_size(batch_size, "predict")
         if not callbacks and n <= bs and steps is None and verbose in ("auto", 0):
+        if x is None:
+            raise ValueError("predict: x is required, received None")
             forward = self._dense_forward() if type(x) is np.ndarray else None
             out = forward(x) if forward is not None else None
             return out if out is not None else _to_numpy(self(x, training=False))
@@ -584,6 +590,33 @@ def _should_validate(epoch: int, freq) -> bool:
     if isinstance(freq, int):
         return (epoch + 1) % freq == 0
     return (epoch + 1) in freq
+
+def _check_fit_args(initial_epoch, validation_data, validation_freq) -> None:
+    """fit's scalar arguments, checked once per call."""
+    if isinstance(initial_epoch, bool) or not isinstance(initial_epoch, (int, np.integer)) or (
+        initial_epoch < 0
+    ):
+        raise ValueError(
+            f"fit: initial_epoch must be a non-negative integer, received {initial_epoch!r}"
+        )
+    if validation_data is not None and (
+        not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3)
+    ):
+        got = type(validation_data).__name__
+        if isinstance(validation_data, (tuple, list)):
+            got = f"a {got} of {len(validation_data)} item(s)"
+        raise ValueError(
+            "fit: validation_data must be a tuple (x_val, y_val) or (x_val, y_val, "
+            f"val_sample_weight), received {got}"
+        )
+    if isinstance(validation_freq, bool) or (
+        isinstance(validation_freq, (int, np.integer)) and validation_freq < 1
+    ) or not isinstance(validation_freq, (int, np.integer, list, tuple, set, range)):
+        raise ValueError(
+            "fit: validation_freq must be a positive integer or a collection of epoch numbers, "
+            f"received {validation_freq!r}"
+        )
+
 
 
 def _batch_size(x) -> int:
