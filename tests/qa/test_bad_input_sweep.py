@@ -80,3 +80,35 @@ def test_a_single_callback_not_in_a_list_is_accepted():
 def test_class_weight_with_a_key_that_is_not_a_class_index_is_refused(key):
     with pytest.raises(ValueError, match=f"class_weight: keys must be class indices.*{key!r}"):
         _model().fit(X, Y, class_weight={key: 1.0, 0: 1.0}, verbose=0)
+
+
+# ---- layers ------------------------------------------------------------------------------
+def test_dense_refuses_a_1d_input_before_building():
+    with pytest.raises(ValueError, match=r"Dense 'd1' expects .*at least 2 axes.*\(4,\)"):
+        keras.layers.Dense(3, name="d1")(np.zeros(4, "float32"))
+
+
+def test_a_built_dense_refuses_a_1d_input():
+    layer = keras.layers.Dense(3, name="d2")
+    layer(np.zeros((2, 4), "float32"))
+    with pytest.raises(ValueError, match=r"layer 'd2'.*size 4 \(and a batch axis.*\(4,\)"):
+        layer(np.zeros(4, "float32"))
+
+
+def test_a_built_dense_called_on_a_list_says_it_takes_one_tensor():
+    layer = keras.layers.Dense(3, name="d3")
+    layer(np.zeros((2, 4), "float32"))
+    with pytest.raises(TypeError, match="Dense 'd3' takes a single input tensor, received list"):
+        layer([[1, 2, 3, 4], [1, 2]])
+
+
+def test_predict_of_a_sequential_model_on_a_1d_array_is_refused():
+    with pytest.raises(ValueError, match=r"layer 'o'.*size 4.*received input of shape \(4,\)"):
+        _model().predict(np.zeros(4), verbose=0)
+
+
+def test_a_layer_called_on_a_ragged_array_says_so():
+    from neuroflow.layers.layer import to_tensor
+
+    with pytest.raises(ValueError, match="expected a rectangular array.*ragged"):
+        to_tensor(np.array([[1, 2], [1]], dtype=object).tolist())

@@ -54,6 +54,16 @@ class Dense(Layer):
         self.bias = None
 
     def build(self, input_shape) -> None:
+        if isinstance(input_shape, list):
+            raise TypeError(
+                f"Dense '{self.name}' takes a single input tensor, received a list of "
+                f"{len(input_shape)} inputs of shapes {input_shape}"
+            )
+        if len(input_shape) == 1:
+            raise ValueError(
+                f"Dense '{self.name}' expects inputs with a batch axis and a feature axis "
+                f"(at least 2 axes), received input of shape {tuple(input_shape)}"
+            )
         in_dim = input_shape[-1] if len(input_shape) else None
         if in_dim is None:
             raise ValueError(
@@ -79,11 +89,16 @@ class Dense(Layer):
 
     def call(self, inputs: Tensor) -> Tensor:
         kernel = self.kernel
-        if inputs.data.shape[-1] != kernel.data.shape[0]:
+        if not isinstance(inputs, Tensor):
+            raise TypeError(
+                f"Dense '{self.name}' takes a single input tensor, received "
+                f"{type(inputs).__name__}"
+            )
+        if inputs.data.ndim < 2 or inputs.data.shape[-1] != kernel.data.shape[0]:
             raise ValueError(
                 f"Input 0 of layer '{self.name}' is incompatible with the layer: expected the "
-                f"last axis of the input to have size {kernel.data.shape[0]}, received input "
-                f"of shape {tuple(inputs.shape)}"
+                f"last axis of the input to have size {kernel.data.shape[0]} (and a batch axis "
+                f"before it), received input of shape {tuple(inputs.shape)}"
             )
         fused = self._kernel_fn
         if fused is None:

@@ -25,7 +25,13 @@ def to_tensor(x: Any) -> Tensor:
         if x.data.dtype.kind in "iub":
             return Tensor(x.data.astype(backend.floatx()))
         return x
-    arr = np.asarray(x)
+    try:
+        arr = np.asarray(x)
+    except ValueError:
+        raise ValueError(
+            "expected a rectangular array (every row of the same length), received a ragged "
+            f"nested {type(x).__name__}"
+        ) from None
     if arr.dtype.kind in "iubf" and arr.dtype != backend.floatx():
         arr = arr.astype(backend.floatx())
     elif arr.dtype.kind not in "iubfc":
