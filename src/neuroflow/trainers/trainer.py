@@ -303,12 +303,12 @@ class Trainer:
         verbose = _verbosity(verbose)
         if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
             raise ValueError(f"fit: epochs must be a non-negative integer, received {epochs!r}")
+        _check_fit_args(initial_epoch, validation_data, validation_freq)
         x, y, sample_weight = self._prepare(x, y, sample_weight, "fit", check=True)
         if y is None:
             raise ValueError("fit: y is required (the targets), received None")
         if class_weight is not None:
             cw = da.class_weight_to_sample_weight(y, class_weight)
-        _check_fit_args(initial_epoch, validation_data, validation_freq)
             sample_weight = cw if sample_weight is None else sample_weight * cw
         val = None
         if validation_data is not None:
@@ -494,13 +494,13 @@ class Trainer:
         callbacks: list | None = None,
     ):
         """Model outputs for `x` as NumPy arrays, computed in batches (default 32)."""
+        if x is None:
+            raise ValueError("predict: x is required, received None")
         x = da.to_array_structure(x, "predict: x", cast_float=True)
         self._check_input_structure(x, "predict")
         n = da.num_samples(x, "predict: x")
         bs = da.check_batch_size(batch_size, "predict")
         if not callbacks and n <= bs and steps is None and verbose in ("auto", 0):
-        if x is None:
-            raise ValueError("predict: x is required, received None")
             forward = self._dense_forward() if type(x) is np.ndarray else None
             out = forward(x) if forward is not None else None
             return out if out is not None else _to_numpy(self(x, training=False))
@@ -586,11 +586,6 @@ def _logs_result(logs: dict, return_dict: bool):
     return values[0] if len(values) == 1 else values
 
 
-def _should_validate(epoch: int, freq) -> bool:
-    if isinstance(freq, int):
-        return (epoch + 1) % freq == 0
-    return (epoch + 1) in freq
-
 def _check_fit_args(initial_epoch, validation_data, validation_freq) -> None:
     """fit's scalar arguments, checked once per call."""
     if isinstance(initial_epoch, bool) or not isinstance(initial_epoch, (int, np.integer)) or (
@@ -617,6 +612,11 @@ def _check_fit_args(initial_epoch, validation_data, validation_freq) -> None:
             f"received {validation_freq!r}"
         )
 
+
+def _should_validate(epoch: int, freq) -> bool:
+    if isinstance(freq, int):
+        return (epoch + 1) % freq == 0
+    return (epoch + 1) in freq
 
 
 def _batch_size(x) -> int:
