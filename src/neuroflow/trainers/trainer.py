@@ -42,6 +42,11 @@ def _flatten_logs(logs: dict) -> dict:
     return out
 
 
+def _sorted_logs(logs: dict) -> dict:
+    """Logs as Keras 3 hands them to callbacks, History and return_dict: keys sorted."""
+    return dict(sorted(logs.items()))
+
+
 class Trainer:
     """Mixin that gives a model compile, fit, evaluate, predict and the *_on_batch calls."""
 
@@ -355,7 +360,7 @@ class Trainer:
                 else:
                     train_batch(xb, yb, swb)
                 if train_hooks:
-                    cbs.batch_hook("on_train_batch_end", step, logs)
+                    cbs.batch_hook("on_train_batch_end", step, _sorted_logs(logs))
                 if self._nan_batch:
                     self._report_nan(epoch, step)
                     break
@@ -363,7 +368,7 @@ class Trainer:
                     break
             epoch_logs = {}
             if step >= 0:
-                epoch_logs = dict(logs) if custom_step else self.get_metrics_result()
+                epoch_logs = _sorted_logs(logs if custom_step else self.get_metrics_result())
             if val is not None and _should_validate(epoch, validation_freq):
                 val_logs = self._evaluate_arrays(
                     *val,
@@ -371,7 +376,7 @@ class Trainer:
                     steps=validation_steps,
                     cbs=cbs,
                 )
-                epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
+                epoch_logs.update({f"val_{k}": v for k, v in _sorted_logs(val_logs).items()})
             cbs.on_epoch_end(epoch, epoch_logs)
             logs = epoch_logs
             if self.stop_training:
@@ -449,9 +454,9 @@ class Trainer:
                 cbs.batch_hook("on_test_batch_begin", step)
             logs = _flatten_logs(self.test_step(packed))
             if hooks:
-                cbs.batch_hook("on_test_batch_end", step, logs)
+                cbs.batch_hook("on_test_batch_end", step, _sorted_logs(logs))
         logs = self.get_metrics_result() if type(self).test_step is Trainer.test_step else logs
-        cbs.on_test_end(logs)
+        cbs.on_test_end(_sorted_logs(logs))
         return logs
 
     def evaluate(
@@ -480,7 +485,7 @@ class Trainer:
         cbs = self._callback_list(callbacks, None, verbose, 1, steps or math.ceil(n / bs))
         logs = self._evaluate_arrays(x, y, sample_weight, bs, steps, cbs)
         if return_dict:
-            return logs
+            return _sorted_logs(logs)
         values = list(logs.values())
         return values[0] if len(values) == 1 else values
 
@@ -581,7 +586,7 @@ def _provisional_output_names(loss: Any, loss_weights: Any) -> list[str]:
 
 def _logs_result(logs: dict, return_dict: bool):
     if return_dict:
-        return logs
+        return _sorted_logs(logs)
     values = list(logs.values())
     return values[0] if len(values) == 1 else values
 
