@@ -83,3 +83,10 @@ def test_multi_output_history_keys_sorted():
     # evaluate's list keeps Keras' metrics_names order: total loss first
     total, main, aux = model.evaluate(xs, [Y_REG, Y_REG], verbose=0)
     assert total == pytest.approx(0.9 * main + 0.1 * aux, rel=1e-5)
+
+
+@pytest.mark.parametrize("method", ["fit", "evaluate", "train_on_batch", "test_on_batch"])
+def test_training_before_compile_raises_value_error(method):
+    model = keras.Sequential([keras.layers.Input(shape=[4]), keras.layers.Dense(1)])
+    with pytest.raises(ValueError, match=r"You must call `?compile\(\)`? before"):
+        getattr(model, method)(X, Y_REG)

@@ -42,6 +42,10 @@ def _flatten_logs(logs: dict) -> dict:
     return out
 
 
+class _NotCompiledError(RuntimeError, ValueError):
+    """Training before compile(): a ValueError as in Keras 3, a RuntimeError as before."""
+
+
 def _sorted_logs(logs: dict) -> dict:
     """Logs as Keras 3 hands them to callbacks, History and return_dict: keys sorted."""
     return dict(sorted(logs.items()))
@@ -125,7 +129,7 @@ class Trainer:
 
     def _assert_compiled(self, method: str) -> None:
         if not self.compiled:
-            raise RuntimeError(
+            raise _NotCompiledError(
                 f"You must call compile() before {method}(): the model '{self.name}' has no "
                 "optimizer and loss yet"
             )
