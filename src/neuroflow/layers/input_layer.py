@@ -6,18 +6,9 @@ import warnings
 from typing import Any
 
 from neuroflow import backend
-from neuroflow.layers.layer import Layer
+from neuroflow.layers.layer import Layer, as_shape
 
 __all__ = ["InputLayer", "Input"]
-
-
-def _as_shape(shape: Any, arg: str) -> tuple:
-    if isinstance(shape, int):
-        shape = (shape,)
-    try:
-        return tuple(None if d is None else int(d) for d in shape)
-    except TypeError:
-        raise TypeError(f"Input: {arg} must be a tuple of integers, received {shape!r}") from None
 
 
 class InputLayer(Layer):
@@ -48,9 +39,9 @@ class InputLayer(Layer):
         if shape is None and batch_shape is None:
             raise ValueError("InputLayer: give `shape` (without the batch axis) or `batch_shape`")
         if batch_shape is None:
-            batch_shape = (batch_size,) + _as_shape(shape, "shape")
+            batch_shape = (batch_size,) + as_shape(shape, "Input: shape")
         super().__init__(name=name, dtype=dtype or backend.floatx(), **kwargs)
-        self.batch_shape = _as_shape(batch_shape, "batch_shape")
+        self.batch_shape = as_shape(batch_shape, "Input: batch_shape")
         self._batch_input_shape = self.batch_shape
         self.built = True
         from neuroflow.models.functional_graph import KerasTensor, Node

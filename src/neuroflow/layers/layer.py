@@ -14,7 +14,7 @@ from neuroflow.autodiff.tensor import Tensor, Variable
 from neuroflow.layers import naming
 from neuroflow.layers.call_context import current_training
 
-__all__ = ["Layer", "to_tensor", "shape_of"]
+__all__ = ["Layer", "to_tensor", "shape_of", "as_shape"]
 
 
 def to_tensor(x: Any) -> Tensor:
@@ -40,6 +40,24 @@ def to_tensor(x: Any) -> Tensor:
             f"of dtype {arr.dtype}"
         )
     return Tensor(arr)
+
+
+def as_shape(shape: Any, what: str) -> tuple:
+    """`shape` as a tuple of positive ints (None for an unknown size), or a clear error."""
+    items = (shape,) if isinstance(shape, (int, np.integer)) else shape
+    if isinstance(items, (str, bytes)) or not hasattr(items, "__iter__"):
+        raise TypeError(f"{what} must be a tuple of positive integers, received {shape!r}")
+    out = []
+    for d in items:
+        if d is None:
+            out.append(None)
+            continue
+        if isinstance(d, (bool, np.bool_)) or not isinstance(d, (int, np.integer)) or d < 1:
+            raise ValueError(
+                f"{what} must be a tuple of positive integers (or None), received {shape!r}"
+            )
+        out.append(int(d))
+    return tuple(out)
 
 
 def shape_of(x: Any) -> tuple:
@@ -97,12 +115,12 @@ class Layer:
             )
         if input_dim is not None and input_shape is None:
             input_shape = (input_dim,)
+        owner = type(self).__name__
         if batch_input_shape is not None:
-            self._batch_input_shape = tuple(batch_input_shape)
+            self._batch_input_shape = as_shape(batch_input_shape, f"{owner}: batch_input_shape")
         elif input_shape is not None:
-            if isinstance(input_shape, (int, np.integer)):
-                input_shape = (int(input_shape),)
-            self._batch_input_shape = (batch_size,) + tuple(input_shape)
+            self._batch_input_shape = (batch_size,) + as_shape(input_shape,
+                                                               f"{owner}: input_shape")
         else:
             self._batch_input_shape = None
         self._inbound_nodes: list = []

@@ -165,6 +165,13 @@ class Normalization(Layer):
                 f"Input 0 of layer '{self.name}' is incompatible with the layer: expected "
                 f"{self._input_ndim} axes, received input of shape {tuple(inputs.shape)}"
             )
+        kept = [i for i, n in enumerate(self._broadcast_shape) if n != 1]
+        if any(inputs.shape[i] != self._broadcast_shape[i] for i in kept):
+            raise ValueError(
+                f"Input 0 of layer '{self.name}' is incompatible with the layer: it was "
+                f"adapted to features of shape {tuple(self.mean.shape)}, received input of "
+                f"shape {tuple(inputs.shape)}"
+            )
         mean = self.mean.data.reshape(self._broadcast_shape)
         std = np.sqrt(self.variance.data).reshape(self._broadcast_shape)
         if self.invert:

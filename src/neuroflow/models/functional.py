@@ -141,6 +141,13 @@ class Functional(Model):
             raise ValueError(f"Model '{self.name}': the same Input is given twice in inputs")
         order, _, layers = walk_graph(flat_out)
         self._check_connected(flat_in, order)
+        names = [layer.name for layer in layers]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ValueError(
+                f"Model '{self.name}': layer names must be unique within a model (weights are "
+                f"saved and found by name), but {repeated} name several layers"
+            )
         object.__setattr__(self, "inputs", flat_in)
         object.__setattr__(self, "outputs", flat_out)
         object.__setattr__(self, "_in_kind", in_kind)

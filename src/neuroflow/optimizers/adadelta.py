@@ -29,7 +29,7 @@ class Adadelta(Optimizer):
         **kwargs: Any,
     ):
         super().__init__(learning_rate=learning_rate, **kwargs)
-        self.rho = rho
+        self.rho = self._fraction(rho, "rho")
         self.epsilon = epsilon
 
     def build(self, variables: list[Variable]) -> None:

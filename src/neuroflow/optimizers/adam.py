@@ -33,8 +33,8 @@ class Adam(Optimizer):
         **kwargs: Any,
     ):
         super().__init__(learning_rate=learning_rate, **kwargs)
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
+        self.beta_1 = self._fraction(beta_1, "beta_1")
+        self.beta_2 = self._fraction(beta_2, "beta_2")
         self.epsilon = epsilon
         self.amsgrad = bool(amsgrad)
 

@@ -264,6 +264,15 @@ class Optimizer:
         return buf
 
     # ---- learning rate ------------------------------------------------------------------
+    def _fraction(self, value: Any, name: str) -> float:
+        """A decay rate such as beta_1 or rho: a number in [0, 1)."""
+        ok = isinstance(value, (int, float, np.number)) and not isinstance(value, bool)
+        if not ok or not 0.0 <= float(value) < 1.0:
+            raise ValueError(
+                f"{type(self).__name__}: `{name}` must be a number in [0, 1), received {value!r}"
+            )
+        return float(value)
+
     def _set_initial_learning_rate(self, learning_rate: Any) -> None:
         if isinstance(learning_rate, _schedules.LearningRateSchedule) or (
             callable(learning_rate) and not isinstance(learning_rate, (Tensor, np.generic))
@@ -277,6 +286,11 @@ class Optimizer:
             raise ValueError(
                 f"{type(self).__name__}: expected `learning_rate` to be a float, a "
                 f"LearningRateSchedule or a callable, received {learning_rate!r}"
+            )
+        if not value >= 0:
+            raise ValueError(
+                f"{type(self).__name__}: `learning_rate` must be a non-negative number, "
+                f"received {learning_rate!r}"
             )
         self._learning_rate = self._track(
             Variable(float(value), trainable=False, name="learning_rate",
@@ -318,6 +332,11 @@ class Optimizer:
                 f"{type(self).__name__}: expected the learning rate to be a number or a "
                 f"LearningRateSchedule, received {value!r}"
             ) from None
+        if not number >= 0:
+            raise ValueError(
+                f"{type(self).__name__}: the learning rate must be a non-negative number, "
+                f"received {value!r}"
+            )
         self._learning_rate.data[...] = number
 
     @property

@@ -33,7 +33,7 @@ class RMSprop(Optimizer):
         **kwargs: Any,
     ):
         super().__init__(learning_rate=learning_rate, **kwargs)
-        self.rho = rho
+        self.rho = self._fraction(rho, "rho")
         self.momentum = momentum
         self.epsilon = epsilon
         self.centered = bool(centered)

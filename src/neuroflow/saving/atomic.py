@@ -35,6 +35,11 @@ def atomic_path(filepath: str | os.PathLike, overwrite: bool = True) -> Iterator
         overwrite: when False and `filepath` exists, raise FileExistsError before writing.
     """
     filepath = os.fspath(filepath)
+    if os.path.isdir(filepath):
+        raise IsADirectoryError(
+            f"{filepath!r} is a folder: give a file name inside it, such as "
+            f"{os.path.join(filepath, 'model.keras')!r}"
+        )
     if not overwrite and os.path.exists(filepath):
         raise FileExistsError(f"{filepath!r} already exists and overwrite=False")
     directory = os.path.dirname(os.path.abspath(filepath))
