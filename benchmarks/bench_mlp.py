@@ -43,7 +43,8 @@ def make_data(n: int, shape: tuple, classes: int | None, seed: int = 0):
 def build_classifier():
     return nf.Sequential(
         [
-            nf.layers.Flatten(input_shape=[28, 28]),
+            nf.Input(shape=[28, 28]),
+            nf.layers.Flatten(),
             nf.layers.Dense(300, activation="relu"),
             nf.layers.Dense(100, activation="relu"),
             nf.layers.Dense(10, activation="softmax"),
@@ -54,7 +55,8 @@ def build_classifier():
 def build_regressor():
     return nf.Sequential(
         [
-            nf.layers.Dense(30, activation="relu", input_shape=[8]),
+            nf.Input(shape=[8]),
+            nf.layers.Dense(30, activation="relu"),
             nf.layers.Dense(1),
         ]
     )
