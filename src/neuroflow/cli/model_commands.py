@@ -132,6 +132,7 @@ def evaluate(args: argparse.Namespace) -> int:
                        "evaluate needs its loss and metrics", BAD_INPUT)
     results = model.evaluate(x, y, batch_size=args.batch_size, verbose=0, return_dict=True)
     results = {name: float(value) for name, value in results.items()}
+    results = {"loss": results.pop("loss"), **results} if "loss" in results else results
     if args.format == "json":
         print(json.dumps(results))
     else:
