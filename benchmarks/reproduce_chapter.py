@@ -18,6 +18,7 @@ import os
 import platform
 import statistics
 import sys
+import tempfile
 import time
 import traceback
 from collections.abc import Callable
@@ -248,31 +249,11 @@ def random_search(settings: Settings) -> list[Row]:
     import neuroflow.tuner as kt
 
     data = chapter.load_fashion_mnist(allow_sample=False).head(settings.rows(None))
-
-    def build_model(hp):
-        n_hidden = hp.Int("n_hidden", min_value=0, max_value=8, default=2)
-        n_neurons = hp.Int("n_neurons", min_value=16, max_value=256)
-        learning_rate = hp.Float("learning_rate", min_value=1e-4, max_value=1e-2,
-                                 sampling="log")
-        optimizer = hp.Choice("optimizer", values=["sgd", "adam"])
-        if optimizer == "sgd":
-            optimizer = keras.optimizers.SGD(learning_rate=learning_rate)
-        else:
-            optimizer = keras.optimizers.Adam(learning_rate=learning_rate)
-        model = keras.Sequential([keras.layers.Input(shape=[28, 28]), keras.layers.Flatten()])
-        for _ in range(n_hidden):
-            model.add(keras.layers.Dense(n_neurons, activation="relu"))
-        model.add(keras.layers.Dense(10, activation="softmax"))
-        model.compile(loss="sparse_categorical_crossentropy", optimizer=optimizer,
-                      metrics=["accuracy"])
-        return model
-
-    import tempfile
-
     trials, epochs = (2, 1) if settings.fast else (5, 10)
     _seed(settings)
     with tempfile.TemporaryDirectory() as folder:
-        tuner = kt.RandomSearch(build_model, objective="val_accuracy", max_trials=trials,
+        tuner = kt.RandomSearch(chapter.tuned_fashion_mlp, objective="val_accuracy",
+                                max_trials=trials,
                                 overwrite=True, directory=folder, project_name="rnd",
                                 seed=settings.seed)
         start = time.perf_counter()

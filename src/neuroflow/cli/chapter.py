@@ -108,6 +108,27 @@ def fashion_mlp():
     ])
 
 
+def tuned_fashion_mlp(hp):
+    """The chapter's keras_tuner build function: depth, width, learning rate, optimizer."""
+    import neuroflow as keras
+
+    n_hidden = hp.Int("n_hidden", min_value=0, max_value=8, default=2)
+    n_neurons = hp.Int("n_neurons", min_value=16, max_value=256)
+    learning_rate = hp.Float("learning_rate", min_value=1e-4, max_value=1e-2, sampling="log")
+    optimizer = hp.Choice("optimizer", values=["sgd", "adam"])
+    if optimizer == "sgd":
+        optimizer = keras.optimizers.SGD(learning_rate=learning_rate)
+    else:
+        optimizer = keras.optimizers.Adam(learning_rate=learning_rate)
+    model = keras.Sequential([keras.layers.Input(shape=[28, 28]), keras.layers.Flatten()])
+    for _ in range(n_hidden):
+        model.add(keras.layers.Dense(n_neurons, activation="relu"))
+    model.add(keras.layers.Dense(10, activation="softmax"))
+    model.compile(loss="sparse_categorical_crossentropy", optimizer=optimizer,
+                  metrics=["accuracy"])
+    return model
+
+
 def california_mlp(x_train: np.ndarray, hidden: tuple[int, ...] = (50, 50, 50)):
     """The chapter's regression MLP: Normalization (adapted to `x_train`), ReLU layers, Dense 1."""
     import neuroflow as keras

@@ -83,30 +83,12 @@ def wide_deep_demo(args: argparse.Namespace) -> int:
 
 def tune_demo(args: argparse.Namespace) -> int:
     """The chapter's random search over the Fashion-MNIST MLP's depth, width and optimizer."""
-    import neuroflow as keras
     import neuroflow.tuner as kt
-
-    def build_model(hp):
-        n_hidden = hp.Int("n_hidden", min_value=0, max_value=8, default=2)
-        n_neurons = hp.Int("n_neurons", min_value=16, max_value=256)
-        learning_rate = hp.Float("learning_rate", min_value=1e-4, max_value=1e-2,
-                                 sampling="log")
-        optimizer = hp.Choice("optimizer", values=["sgd", "adam"])
-        if optimizer == "sgd":
-            optimizer = keras.optimizers.SGD(learning_rate=learning_rate)
-        else:
-            optimizer = keras.optimizers.Adam(learning_rate=learning_rate)
-        model = keras.Sequential([keras.layers.Input(shape=[28, 28]), keras.layers.Flatten()])
-        for _ in range(n_hidden):
-            model.add(keras.layers.Dense(n_neurons, activation="relu"))
-        model.add(keras.layers.Dense(10, activation="softmax"))
-        model.compile(loss="sparse_categorical_crossentropy", optimizer=optimizer,
-                      metrics=["accuracy"])
-        return model
 
     data = chapter.load_fashion_mnist().head(args.max_samples)
     print(f"Searching on {data.describe()}")
-    tuner = kt.RandomSearch(build_model, objective="val_accuracy", max_trials=args.trials,
+    tuner = kt.RandomSearch(chapter.tuned_fashion_mlp, objective="val_accuracy",
+                            max_trials=args.trials,
                             overwrite=True, directory=str(args.output / "tuning"),
                             project_name="my_rnd_search", seed=args.seed)
     tuner.search(data.x_train, data.y_train, epochs=args.epochs,
