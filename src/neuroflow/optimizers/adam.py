@@ -13,6 +13,18 @@ from neuroflow.optimizers.base import Optimizer
 __all__ = ["Adam", "AdamW"]
 
 
+def update_moments(g: np.ndarray, m: np.ndarray, v: np.ndarray, buf: np.ndarray,
+                   b1: float, b2: float) -> None:
+    """Adam's moment estimates, in place: m += (g - m)(1 - b1), v += (g^2 - v)(1 - b2)."""
+    np.subtract(g, m, out=buf)
+    buf *= 1.0 - b1
+    m += buf
+    np.square(g, out=buf)
+    buf -= v
+    buf *= 1.0 - b2
+    v += buf
+
+
 class Adam(Optimizer):
     """Adam (Keras 3 update rule), with the AMSGrad variant when `amsgrad=True`.
 
@@ -58,13 +70,7 @@ class Adam(Optimizer):
             m = self._momentums[i].data
             v = self._velocities[i].data
             buf = self._scratch(i, w)
-            np.subtract(g, m, out=buf)
-            buf *= 1.0 - b1
-            m += buf
-            np.square(g, out=buf)
-            buf -= v
-            buf *= 1.0 - b2
-            v += buf
+            update_moments(g, m, v, buf, b1, b2)
             if self.amsgrad:
                 v_hat = self._velocity_hats[i].data
                 np.maximum(v_hat, v, out=v_hat)

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from neuroflow.autodiff.tensor import Variable
+from neuroflow.optimizers.adam import update_moments
 from neuroflow.optimizers.base import Optimizer
 
 __all__ = ["Nadam"]
@@ -58,13 +59,7 @@ class Nadam(Optimizer):
             m = self._momentums[i].data
             v = self._velocities[i].data
             buf = self._scratch(i, w)
-            np.subtract(g, m, out=buf)
-            buf *= 1.0 - b1
-            m += buf
-            np.square(g, out=buf)
-            buf -= v
-            buf *= 1.0 - b2
-            v += buf
+            update_moments(g, m, v, buf, b1, b2)
             m_hat = np.multiply(m, c_m, out=self._scratch(i, w, second=True))
             np.multiply(g, c_g, out=buf)
             m_hat += buf
