@@ -11,7 +11,7 @@ import numpy as np
 
 from neuroflow import backend
 from neuroflow.autodiff.tensor import Tensor, Variable
-from neuroflow.layers import naming
+from neuroflow.layers import auto_config, naming
 from neuroflow.layers.call_context import current_training
 
 __all__ = ["Layer", "to_tensor", "shape_of", "as_shape"]
@@ -268,13 +268,18 @@ class Layer:
     @property
     def losses(self) -> list:
         """Extra losses from `add_loss` (this call) and weight regularizers, recursively."""
-        out = list(self._losses)
-        for v in self._own_weights:
-            if v.regularizer is not None and v.trainable:
-                out.append(v.regularizer(v))
+        out = list(self._losses) + self._weight_penalties()
         for layer in self._tracked_layers:
             out.extend(layer.losses)
         return out
+
+    def _weight_penalties(self) -> list:
+        """This layer's own weight regularization terms: none when it is frozen (Keras 3
+        regularizes only `trainable_weights`), so `losses` and `fit` agree."""
+        if not self._trainable:
+            return []
+        return [v.regularizer(v) for v in self._own_weights
+                if v.regularizer is not None and v.trainable]
 
     def _clear_losses(self) -> None:
         self._losses = []
@@ -341,7 +346,12 @@ class Layer:
 
     # ---- config -------------------------------------------------------------------
     def get_config(self) -> dict:
-        """Constructor arguments that recreate this layer (without weights)."""
+        """Constructor arguments that recreate this layer (without weights).
+
+        A subclass that does not override `get_config` gets the arguments it was built
+        with (Keras 3's automatic config), or a NotImplementedError if they were not
+        plain values.
+        """
         config: dict[str, Any] = {
             "name": self.name,
             "trainable": self.trainable,
@@ -349,6 +359,8 @@ class Layer:
         }
         if self._batch_input_shape is not None:
             config["batch_input_shape"] = list(self._batch_input_shape)
+        if type(self).get_config is Layer.get_config and type(self).__init__ is not Layer.__init__:
+            return auto_config.auto_config(self, config)
         return config
 
     @classmethod

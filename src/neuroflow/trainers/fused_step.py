@@ -171,6 +171,11 @@ class FusedDenseStep:
         loss_value, g, y_pred = self._loss_and_gradient(h, y, sample_weight)
         if g is None:
             return None
+        weight = self.model.compiled_loss.weights[0]
+        if weight != 1.0:
+            loss_value *= weight
+            g *= weight
+        g = self.model.optimizer.scale_loss(g)
         grads: list = [None] * len(self.variables)
         for i in range(len(self.layers) - 1, -1, -1):
             pre, out = outputs[i]

@@ -180,9 +180,7 @@ class Trainer:
         for layer in self._flat_layers():
             if layer._losses:
                 out.extend(layer._losses)
-            for v in layer._own_weights:
-                if v.regularizer is not None and v.trainable and layer.trainable:
-                    out.append(v.regularizer(v))
+            out.extend(layer._weight_penalties())
         return out
 
     def _flat_layers(self) -> list:
@@ -235,7 +233,9 @@ class Trainer:
                 tensor_module._recording[0] -= 1
             variables = self._train_variables()
             if loss.requires_grad:
-                grads = backward_pass([loss], [np.ones((), dtype=loss.data.dtype)], set())
+                # the optimizer divides the gradients back by its loss_scale_factor
+                seed = np.asarray(self.optimizer.scale_loss(1.0), dtype=loss.data.dtype)
+                grads = backward_pass([loss], [seed], set())
                 self.optimizer.apply([grads.get(id(v)) for v in variables], variables)
             value = float(loss.data)
             batch = _batch_size(x)
@@ -385,6 +385,8 @@ class Trainer:
             logs = epoch_logs
             if self.stop_training:
                 break
+        if epochs > initial_epoch and self.optimizer.built:  # use_ema: the averages
+            self.optimizer.finalize_variable_values(self._train_variables())
         cbs.on_train_end(logs)
         self.history = history
         return history
