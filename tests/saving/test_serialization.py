@@ -123,18 +123,18 @@ def test_register_refuses_class_without_get_config():
         saving.register_serializable()(type("NoConfig", (), {}))
 
 
-def test_subclassed_model_without_get_config_points_to_save_weights(tmp_path):
+def test_subclassed_model_with_non_plain_arguments_asks_for_get_config(tmp_path):
     class Net(models.Model):
-        def __init__(self):
+        def __init__(self, inner):
             super().__init__()
-            self.dense = layers.Dense(2)
+            self.dense = inner
 
         def call(self, inputs):
             return self.dense(inputs)
 
-    net = Net()
+    net = Net(layers.Dense(2))
     net.build((None, 3))
-    with pytest.raises(NotImplementedError, match="save_weights"):
+    with pytest.raises(NotImplementedError, match="non-serializable argument values"):
         net.save(tmp_path / "m.keras")
 
 

@@ -74,8 +74,16 @@ class Layer:
     """Base class of every layer: override `build`, `call` and `get_config`.
 
     `__init__` takes hyperparameters only; `build(input_shape)` creates the weights with
-    `add_weight`; `call(inputs, training=None)` computes the outputs.
+    `add_weight`; `call(inputs, training=None)` computes the outputs. A subclass built
+    from plain constructor arguments needs no `get_config`: its arguments are its config.
     """
+
+    def __new__(cls, *args: Any, **kwargs: Any):
+        instance = super().__new__(cls)
+        config, error = auto_config.capture(cls, args, kwargs)
+        object.__setattr__(instance, "_auto_config", config)
+        object.__setattr__(instance, "_auto_config_error", error)
+        return instance
 
     def __init__(
         self,

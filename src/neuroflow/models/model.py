@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from neuroflow.layers.auto_config import auto_config
 from neuroflow.layers.call_context import _stack as _training_stack
 from neuroflow.layers.layer import Layer
 from neuroflow.trainers.trainer import Trainer
@@ -25,7 +26,7 @@ class Model(Trainer, Layer):
             from neuroflow.models.functional import Functional
 
             return Functional.__new__(Functional)
-        return super().__new__(cls)
+        return super().__new__(cls, *args, **kwargs)
 
     def __init__(self, *args: Any, **kwargs: Any):
         if args or "inputs" in kwargs or "outputs" in kwargs:
@@ -153,18 +154,28 @@ class Model(Trainer, Layer):
         )
 
     def get_config(self) -> dict:
+        """The model's name and trainability; for a subclassed model that does not
+        override `get_config`, also the plain arguments it was built with (Keras 3's
+        automatic config), or a NotImplementedError saying why there are none."""
         config = {"name": self.name, "trainable": self.trainable}
         if type(self).get_config is Model.get_config and type(self).__init__ is not Model.__init__:
-            raise NotImplementedError(
-                f"Model '{self.name}' ({type(self).__name__}) is a subclassed model without "
-                "get_config(): implement get_config()/from_config() to save its architecture, or "
-                "save only its weights with model.save_weights('name.weights.h5')"
-            )
+            return auto_config(self, config)
         return config
 
     @classmethod
     def from_config(cls, config: dict, custom_objects: dict | None = None):
-        return cls(**config)
+        try:
+            return cls(**config)
+        except TypeError as err:
+            raise TypeError(
+                "Unable to revive model from config. When overriding the `get_config()` "
+                "method, make sure that the returned config contains all items used as "
+                f"arguments in the constructor to {cls.__name__}, which is the default "
+                "behavior. You can override this default behavior by defining a "
+                f"`from_config(cls, config)` class method to specify how to create an "
+                f"instance of {cls.__name__} from its config.\n\nReceived config={config}"
+                f"\n\nError encountered during deserialization: {err}"
+            ) from err
 
     # ---- saving (implemented in neuroflow.saving) ----------------------------------
     def save(self, filepath, overwrite: bool = True, **kwargs: Any) -> None:
