@@ -2,7 +2,9 @@
 # Installs the test dependencies and runs the whole test suite (the README's second command).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-python -m pip install -q -e ".[test]"
+# constraints.txt pins every package of the test environment to versions that pass
+# together, so a new upstream release cannot break a fresh install (see its header).
+python -m pip install -q -c constraints.txt -e ".[test]"
 # System programs some tests use: Graphviz's dot (plot_model) and a PostgreSQL server
 # (the distributed tuner test starts its own on 127.0.0.1 in a temporary folder).
 missing=()

@@ -41,8 +41,46 @@ def test_demo_reports_test_accuracy_and_where_it_saved(no_fashion_mnist, tmp_pat
     run_demo("fashion-mnist", tmp_path)
     out = capsys.readouterr().out
     assert "Test accuracy: " in out
-    assert f"Saved the model to {tmp_path / 'fashion_mnist_mlp.keras'}" in out
+    assert (f"Saved the model to {tmp_path / 'fashion_mnist_mlp.keras'} "
+            "(reloaded: it predicts the same)") in out
     assert (tmp_path / "fashion_mnist_mlp.keras").is_file()
+
+
+def test_demo_model_file_loads_and_predicts_like_the_trained_model(no_fashion_mnist, tmp_path):
+    import neuroflow as keras
+
+    run_demo("fashion-mnist", tmp_path)
+    model = keras.models.load_model(tmp_path / "fashion_mnist_mlp.keras")
+    x, _ = fashion_mnist.load_sample()
+    assert model.predict(x[:5] / 255.0, verbose=0).shape == (5, 10)
+
+
+def test_demo_refuses_to_report_a_model_file_that_reloads_differently(
+        no_fashion_mnist, tmp_path, monkeypatch):
+    import neuroflow.saving as saving
+
+    real_load = saving.load_model
+
+    def corrupted_load(path, **kwargs):
+        model = real_load(path, **kwargs)
+        model.set_weights([w + 1 for w in model.get_weights()])
+        return model
+
+    monkeypatch.setattr(saving, "load_model", corrupted_load)
+    assert run_demo("fashion-mnist", tmp_path) != 0
+
+
+def test_demo_without_the_data_says_where_it_looked_and_how_to_get_it(tmp_path, capsys,
+                                                                       monkeypatch):
+    monkeypatch.setenv("NEUROFLOW_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("NEUROFLOW_DATA", raising=False)
+    monkeypatch.setattr(fashion_mnist, "MIRRORS", ["https://mirror.invalid/"])
+    monkeypatch.setattr(fashion_mnist, "SYSTEM_DIRS", [])
+    run_demo("fashion-mnist", tmp_path)
+    out = capsys.readouterr().out
+    assert "training on the 1,000-image sample" in out
+    assert "NEUROFLOW_DATA environment variable: not set" in out
+    assert "apt-get install dataset-fashion-mnist" in out
 
 
 def test_demo_prints_the_summary(no_fashion_mnist, tmp_path, capsys):

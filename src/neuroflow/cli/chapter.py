@@ -62,8 +62,8 @@ def load_fashion_mnist(allow_sample: bool = True, say: Callable[[str], None] = p
     except (DatasetNotFoundError, ChecksumError) as err:
         if not allow_sample:
             raise
-        say(f"Fashion-MNIST is not available here ({str(err).splitlines()[0]}); "
-            "training on the 1,000-image sample shipped with neuroflow instead.")
+        say(f"Fashion-MNIST is not available here, so the demo is training on the "
+            f"1,000-image sample shipped with neuroflow instead.\n{err}")
     x, y = fashion_mnist.load_sample()
     x = x.astype(np.float32) / 255.0
     return Split(x[83:833], y[83:833], x[:83], y[:83], x[833:], y[833:],

@@ -39,7 +39,7 @@ def fashion_mnist_demo(args: argparse.Namespace) -> int:
     history = _train(model, data, args)
     loss, accuracy = model.evaluate(data.x_test, data.y_test, verbose=0)
     print(f"Test accuracy: {accuracy:.4f} (loss {loss:.4f}) on {len(data.x_test):,} images")
-    save_model(model, args.output / "fashion_mnist_mlp.keras")
+    save_model(model, args.output / "fashion_mnist_mlp.keras", data.x_test[:100])
     save_history(history, args.output, "fashion_mnist_mlp")
     return OK
 
@@ -55,6 +55,11 @@ def _california(args: argparse.Namespace) -> chapter.Split:
                        "folder holding california_housing/cal_housing.data", BAD_INPUT) from err
 
 
+def _rows(x, n: int):
+    """The first `n` rows of `x`, or of each input when the model takes several."""
+    return [part[:n] for part in x] if isinstance(x, (list, tuple)) else x[:n]
+
+
 def _regression(model, data: chapter.Split, args: argparse.Namespace, stem: str) -> int:
     import neuroflow as keras
 
@@ -64,7 +69,7 @@ def _regression(model, data: chapter.Split, args: argparse.Namespace, stem: str)
     mse, rmse = model.evaluate(data.x_test, data.y_test, verbose=0)
     print(f"Test RMSE: {rmse:.4f} (MSE {mse:.4f}) on {len(data.x_test):,} districts, "
           "in units of $100,000")
-    save_model(model, args.output / f"{stem}.keras")
+    save_model(model, args.output / f"{stem}.keras", _rows(data.x_test, 100))
     save_history(history, args.output, stem)
     return OK
 
@@ -100,7 +105,7 @@ def tune_demo(args: argparse.Namespace) -> int:
     best_model.summary()
     loss, accuracy = best_model.evaluate(data.x_test, data.y_test, verbose=0)
     print(f"Test accuracy of the best model: {accuracy:.4f} (loss {loss:.4f})")
-    save_model(best_model, args.output / "fashion_mnist_tuned.keras")
+    save_model(best_model, args.output / "fashion_mnist_tuned.keras", data.x_test[:100])
     return OK
 
 

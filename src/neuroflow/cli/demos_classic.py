@@ -95,6 +95,6 @@ def xor_demo(args: argparse.Namespace) -> int:
         print(f"  {x1} XOR {x2} = {int(p > 0.5)}  (probability {p:.3f})")
     print(f"Accuracy {np.mean((proba > 0.5) == XOR_TARGETS):.2f}, final loss "
           f"{history.history['loss'][-1]:.4f}")
-    save_model(model, args.output / "xor_mlp.keras")
+    save_model(model, args.output / "xor_mlp.keras", XOR_INPUTS)
     save_history(history, args.output, "xor_mlp")
     return OK

@@ -7,19 +7,35 @@ from pathlib import Path
 
 import numpy as np
 
+from neuroflow.cli.errors import FAILURE, CliError
+
 __all__ = ["save_model", "save_history"]
 
 
-def save_model(model, path: Path) -> Path:
-    """Save `model` to `path` (.keras); without h5py, save its weights as .npz and say so."""
-    try:
-        model.save(path)
-    except ImportError as err:
-        path = path.with_suffix(".weights.npz")
-        np.savez(path, *model.get_weights())
-        print(f"Could not write a .keras file ({err}); saved the weights instead.")
-    print(f"Saved the model to {path}")
+def save_model(model, path: Path, sample) -> Path:
+    """Save `model` to `path` (.keras), load it back and check it predicts as before.
+
+    The chapter's workflow ends with a file someone else can load; reloading it here proves
+    the file is complete before the demo says it is there. `sample` is a few input rows
+    (an array, or a list of arrays for a model with several inputs).
+    """
+    from neuroflow.saving import load_model
+
+    model.save(path)
+    before = _as_list(model.predict(sample, verbose=0))
+    after = _as_list(load_model(path).predict(sample, verbose=0))
+    if not all(np.array_equal(a, b) for a, b in zip(before, after, strict=True)):
+        raise CliError(f"{path} was saved but its reloaded model predicts differently", FAILURE)
+    print(f"Saved the model to {path} (reloaded: it predicts the same)")
     return path
+
+
+def _as_list(outputs) -> list[np.ndarray]:
+    if isinstance(outputs, dict):
+        return [np.asarray(outputs[k]) for k in sorted(outputs)]
+    if isinstance(outputs, (list, tuple)):
+        return [np.asarray(o) for o in outputs]
+    return [np.asarray(outputs)]
 
 
 def save_history(history, folder: Path, stem: str) -> None:
@@ -33,7 +49,8 @@ def save_history(history, folder: Path, stem: str) -> None:
         matplotlib.use("Agg")
         from neuroflow.utils.plotting import plot_history
     except ImportError:
-        print(f"Saved the learning curves to {json_path} (install matplotlib for a picture)")
+        print(f"Saved the learning curves to {json_path} (for a picture too: "
+              "python -m pip install 'neuroflow[plot]')")
         return
     png_path = folder / f"{stem}_curves.png"
     fig = plot_history(history, shift_training=True, filename=png_path)

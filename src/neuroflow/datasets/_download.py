@@ -6,12 +6,15 @@
 
 from __future__ import annotations
 
+import errno
 import http.client
 import os
 import re
+import socket
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import TextIO
@@ -19,7 +22,9 @@ from typing import TextIO
 from neuroflow.datasets._progress import DownloadProgress
 
 TIMEOUT = 30.0
-"""Seconds to wait for a connection or for the next bytes before giving up on an attempt."""
+"""Seconds to wait for the next bytes of an answer before giving up on an attempt."""
+CONNECT_TIMEOUT = 2.0
+"""Seconds to wait for the first connection to a host: offline, the answer comes fast."""
 RETRIES = 3
 """Extra attempts per URL after a network failure (each resumes the partial file)."""
 BACKOFF = 1.0
@@ -35,6 +40,11 @@ class DownloadError(OSError):
     """A URL could not be fetched: the message says why (last error, attempts made)."""
 
 
+class NetworkUnreachable(DownloadError):
+    """The host cannot be reached at all (no name resolution, no route, or no
+    connection within ``CONNECT_TIMEOUT``): retrying, or trying another mirror, won't help."""
+
+
 class _Incomplete(OSError):
     """The connection ended before the announced number of bytes arrived."""
 
@@ -46,6 +56,30 @@ def _user_agent() -> str:
 def partial_path(dest: Path) -> Path:
     """Return the file a download to ``dest`` is written to until it is complete."""
     return dest.with_name(dest.name + ".part")
+
+
+def check_reachable(url: str, connect_timeout: float | None = None) -> None:
+    """Open and close one TCP connection to ``url``'s host, or raise NetworkUnreachable.
+
+    A machine with no network fails here within ``connect_timeout`` seconds, instead of
+    going through every retry of every mirror.
+    """
+    parts = urllib.parse.urlsplit(url)
+    host = parts.hostname or ""
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    timeout = CONNECT_TIMEOUT if connect_timeout is None else connect_timeout
+    try:
+        socket.create_connection((host, port), timeout=timeout).close()
+    except socket.gaierror as exc:
+        raise NetworkUnreachable(f"cannot resolve the host {host!r} ({exc.strerror}): "
+                                 "no network or no name service") from exc
+    except TimeoutError as exc:
+        raise NetworkUnreachable(f"no connection to {host}:{port} within {timeout:g} s") from exc
+    except OSError as exc:
+        if exc.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN):
+            raise NetworkUnreachable(f"cannot reach {host}:{port} ({exc.strerror})") from exc
+        # Anything else (a refused connection, say) is the host's problem, not the
+        # network's: the download attempts report it, with their retries.
 
 
 def _fetch_once(url: str, part: Path, timeout: float, progress: bool, stream: TextIO) -> None:
@@ -124,6 +158,8 @@ def download(
         ``dest``.
 
     Raises:
+        NetworkUnreachable: the host could not be reached at all (checked first, within
+            ``CONNECT_TIMEOUT`` seconds; no retries).
         DownloadError: every attempt failed; the message names the URL and last error.
     """
     timeout = TIMEOUT if timeout is None else timeout
@@ -131,6 +167,7 @@ def download(
     backoff = BACKOFF if backoff is None else backoff
     stream = stream if stream is not None else sys.stderr
     part = partial_path(dest)
+    check_reachable(url)
     if progress:
         stream.write(f"Downloading data from {url}\n")
     last_error: BaseException | None = None

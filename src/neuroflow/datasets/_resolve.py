@@ -21,7 +21,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from neuroflow.datasets._content import DataFile, read_verified
-from neuroflow.datasets._download import DownloadError, download, partial_path
+from neuroflow.datasets._download import (
+    DownloadError,
+    NetworkUnreachable,
+    download,
+    partial_path,
+)
 from neuroflow.datasets._errors import ChecksumError, DatasetNotFoundError
 from neuroflow.datasets._home import DATA_ENV, data_root, get_data_home
 
@@ -165,10 +170,16 @@ def fetch_content(
         folder = download_folder(dataset, given)
         if not urls:
             tried.append("download: no mirror configured")
-        for url in urls:
+        for index, url in enumerate(urls):
             try:
                 folder.mkdir(parents=True, exist_ok=True)
                 return _download_verified(url, folder, spec)
+            except NetworkUnreachable as exc:
+                tried.append(f"download from {url}: failed ({exc})")
+                if index + 1 < len(urls):
+                    tried.append(f"download from the {len(urls) - index - 1} other "
+                                 "mirror(s): skipped, the network is unreachable")
+                break
             except (DownloadError, ChecksumError, OSError) as exc:
                 tried.append(f"download from {url}: failed ({exc})")
     else:
