@@ -23,6 +23,7 @@ from neuroflow.layers.merging import (
     subtract,
 )
 from neuroflow.layers.normalization import BatchNormalization
+from neuroflow.layers.onnx_layer import ONNXLayer, TFSMLayer
 from neuroflow.layers.preprocessing import Normalization
 from neuroflow.layers.regularization import AlphaDropout, Dropout, GaussianDropout, GaussianNoise
 from neuroflow.layers.reshaping import Permute, RepeatVector, Reshape
@@ -33,4 +34,5 @@ __all__ = [
     "add", "average", "concatenate", "dot", "maximum", "minimum", "multiply", "subtract",
     "AlphaDropout", "BatchNormalization", "Dropout", "GaussianDropout", "GaussianNoise",
     "Lambda", "Normalization", "Permute", "RepeatVector", "Reshape",
+    "ONNXLayer", "TFSMLayer",
 ]

@@ -196,6 +196,15 @@ class Model(Trainer, Layer):
 
         return saving.load_weights(self, filepath, **kwargs)
 
+    def export(self, filepath, format: str = "onnx", verbose: bool | None = None,  # noqa: A002
+               input_signature: Any = None, opset_version: int | None = None) -> str:
+        """Export the inference graph (Keras 3's `export`): "onnx" is the default and the
+        only format; see neuroflow.export.export_model."""
+        from neuroflow.export import export_model
+
+        return export_model(self, filepath, format=format, verbose=verbose,
+                            input_signature=input_signature, opset_version=opset_version)
+
     def to_json(self, **kwargs: Any) -> str:
         """The architecture as a JSON string (see neuroflow.models.model_from_json)."""
         from neuroflow import saving
