@@ -4,6 +4,7 @@
     neuroflow summary MODEL_FILE
     neuroflow predict MODEL_FILE INPUT [--format csv|json] [--output FILE]
     neuroflow evaluate MODEL_FILE INPUT --labels LABELS
+    neuroflow export MODEL_FILE OUTPUT.onnx [--opset N]
     neuroflow serve MODEL_FILE... [--model NAME=PATH] [--host H] [--port P] [--workers N]
 
 Exit codes: 0 success; 1 failure while running; 2 bad command line; 3 a file or data set
@@ -27,7 +28,7 @@ from neuroflow.cli.errors import BROKEN_PIPE, INTERRUPTED, exit_code_for
 
 __all__ = ["main", "build_parser", "COMMAND_MODULES"]
 
-COMMAND_MODULES = ("demo", "model_commands", "tune", "serve")
+COMMAND_MODULES = ("demo", "model_commands", "export", "tune", "serve")
 """Modules of `neuroflow.cli` whose `register(subparsers)` adds commands, in help order."""
 
 EPILOG = ("exit codes: 0 success, 1 failure while running, 2 bad command line, 3 unreadable "

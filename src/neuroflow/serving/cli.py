@@ -18,7 +18,8 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
                     "GET /v1/models/NAME/metadata, POST /v1/models/NAME:reload, GET /healthz, "
                     "GET /openapi.json.")
     p.add_argument("model_files", nargs="*", metavar="MODEL_FILE",
-                   help="saved model files (.keras); each is named after its file stem")
+                   help="saved model files (.keras, .h5, or .onnx served by ONNX "
+                        "Runtime); each is named after its file stem")
     p.add_argument("--model", action="append", default=[], metavar="NAME=PATH",
                    help="a model file under a name of your choice (repeatable)")
     p.add_argument("--name", help="the name of the single MODEL_FILE (default: its stem)")

@@ -29,7 +29,12 @@ Loader = Callable[[str], Any]
 
 
 def load_model_file(path: str) -> Any:
-    """Load a saved model for inference: safe mode (no code from the file), not compiled."""
+    """Load a saved model for inference: safe mode (no code from the file), not compiled;
+    an `.onnx` file is served by ONNX Runtime instead (serving/onnx_backend.py)."""
+    from neuroflow.serving.onnx_backend import OnnxModel, is_onnx_file
+
+    if is_onnx_file(path):
+        return OnnxModel(path)
     try:
         from neuroflow.models import load_model
     except ImportError:  # pragma: no cover - only before neuroflow.saving provides it
