@@ -23,7 +23,8 @@ from neuroflow.models import Model, Sequential
 
 __version__ = "0.1.0"
 
-_LAZY = ("datasets", "saving", "classic", "sklearn", "wrappers", "tuner", "serving", "cli")
+_LAZY = ("datasets", "saving", "classic", "sklearn", "wrappers", "tuner", "serving", "cli",
+         "summary")
 
 
 def __getattr__(name: str):

@@ -1,0 +1,132 @@
+"""One optimizer for a whole pack: the members' own update rule on the (K, P) buffer.
+
+The pack's optimizer is an instance of the members' optimizer class whose per-member
+hyperparameters are (K, 1) vectors; its `_update` (the library's update equations, not a
+copy) then broadcasts them over the flat weight buffer. Each member's own optimizer still
+decides its learning rate (schedules, `LearningRateScheduler`, tf.keras 2 `decay`), and
+gets its slots and step count back when the member leaves the pack.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from neuroflow.autodiff.tensor import Variable
+from neuroflow.population.members import _ALWAYS_VECTOR, VECTOR_ATTRIBUTES
+
+__all__ = ["StackedOptimizer"]
+
+
+class MemberVector(np.ndarray):
+    """Per-member values of one hyperparameter; true (in an `if`) when every one is."""
+
+    def __bool__(self) -> bool:
+        return bool(np.all(np.asarray(self)))
+
+
+def _vector(values: list[float], dtype: Any) -> MemberVector:
+    return np.asarray(values, dtype=dtype).reshape(-1, 1).view(MemberVector)
+
+
+class StackedOptimizer:
+    """Updates a pack's flat weights with the members' optimizer class and settings."""
+
+    def __init__(self, members: list[Any], params: Variable):
+        self.members = list(members)  # the member models
+        first = self.members[0].optimizer
+        cls = type(first)
+        config = first.get_config()
+        config["learning_rate"] = float(np.asarray(first.current_learning_rate()))
+        self.optimizer = cls.from_config(config)
+        self.attributes = [a for a in VECTOR_ATTRIBUTES[cls] + _ALWAYS_VECTOR
+                           if a != "learning_rate"
+                           and getattr(first, a, None) is not None and getattr(first, a)]
+        self.dtype = params.data.dtype
+        self.params = params
+        self.optimizer.build([params])
+        self._set_vectors()
+        self.steps = 0
+        self._fixed_rates = all(
+            isinstance(m.optimizer._learning_rate, Variable) and not m.optimizer.decay
+            for m in self.members)
+        self._rates: np.ndarray | None = None
+
+    def _set_vectors(self) -> None:
+        for name in self.attributes:
+            values = [float(getattr(m.optimizer, name)) for m in self.members]
+            setattr(self.optimizer, name, _vector(values, self.dtype))
+
+    def slot_count(self) -> int:
+        """How many (K, P) buffers the optimizer keeps besides the weights."""
+        return sum(v.data.shape == self.params.data.shape for v in self.optimizer.variables)
+
+    def refresh_rates(self) -> None:
+        """Read every member's learning rate again (after callbacks may have changed it)."""
+        self._rates = None
+
+    def _learning_rates(self) -> MemberVector:
+        if self._rates is None or not self._fixed_rates:
+            rates = []
+            for m in self.members:
+                opt = m.optimizer
+                opt._iterations.data[...] = self.steps  # schedules read the member's step
+                rates.append(opt.current_learning_rate())
+            self._rates = _vector(rates, self.dtype)
+        return self._rates
+
+    def apply(self, grads: np.ndarray) -> None:
+        """One update of the whole pack."""
+        rates = self._learning_rates()
+        self.optimizer.current_learning_rate = lambda: rates
+        self.optimizer.apply([grads], [self.params])
+        self.steps += 1
+
+    def keep(self, members: list[int]) -> None:
+        """Drop the members not listed from the slots and vectors (params already kept)."""
+        k = len(self.members)
+        for v in self.optimizer.variables:
+            if v.data.ndim == 2 and v.data.shape[0] == k:
+                v.data = np.ascontiguousarray(v.data[members])
+        self.optimizer._buffers = [None] * len(self.optimizer._buffers)
+        self.optimizer._buffers2 = [None] * len(self.optimizer._buffers2)
+        self.optimizer._checked_variables = None
+        self.members = [self.members[m] for m in members]
+        self._set_vectors()
+        self._rates = None
+
+    def store(self, m: int, layout: list) -> None:
+        """Give member `m` its step count and, where the layouts match, its slots.
+
+        `layout` holds, for each of the member's trainable variables, the (offset, shape)
+        of its corner in the flat buffer (the `StackedNetwork` layout).
+        """
+        model = self.members[m]
+        opt = model.optimizer
+        variables = model._train_variables()
+        opt.build(variables)
+        opt._iterations.data[...] = self.optimizer._iterations.data
+        skip = {id(self.optimizer._iterations), id(self.optimizer._learning_rate)}
+        ours = [v for v in self.optimizer.variables if id(v) not in skip]
+        mine = [v for v in opt.variables
+                if v is not opt._iterations and v is not opt._learning_rate]
+        pairs, at = [], 0
+        for v in ours:
+            if v.data.shape == self.params.data.shape:
+                group = mine[at:at + len(variables)]
+                at += len(variables)
+                pairs.append((v, group))
+            else:
+                pairs.append((v, mine[at:at + 1]))
+                at += 1
+        if at != len(mine):
+            return  # a slot layout this mapping does not know: the step count only
+        for v, group in pairs:
+            if v.data.shape != self.params.data.shape:
+                if group and group[0].data.shape == v.data.shape:
+                    group[0].data[...] = v.data
+                continue
+            for slot, (offset, shape, corner) in zip(group, layout, strict=True):
+                full = v.data[m, offset:offset + int(np.prod(shape))].reshape(shape)
+                slot.data[...] = full[corner]

@@ -1,0 +1,392 @@
+"""Population: train, evaluate and predict K compiled models in one call.
+
+Members whose structure packs (see `members.describe`) are trained as one stacked
+network per pack; the others train alone with their own `fit`. Each member keeps its
+own History, callbacks and optimizer hyperparameters, and ends with the weights it would
+have had trained alone on the same batches (the equivalence tests prove it).
+"""
+
+from __future__ import annotations
+
+import copy
+import warnings
+from typing import Any
+
+import numpy as np
+
+from neuroflow.callbacks.callback import CallbackList
+from neuroflow.callbacks.history import History
+from neuroflow.population.members import MemberSpec, describe
+from neuroflow.population.optimizer import StackedOptimizer
+from neuroflow.population.stack import StackedNetwork
+from neuroflow.trainers import data_adapter as da
+
+__all__ = ["Population"]
+
+
+def _slots_per_parameter(model: Any) -> int:
+    """How many slot buffers the member's optimizer keeps per weight (probed on 1 weight)."""
+    from neuroflow.autodiff.tensor import Variable
+
+    probe = type(model.optimizer).from_config(model.optimizer.get_config())
+    variable = Variable(np.zeros((1, 1), dtype=np.float32))
+    probe.build([variable])
+    return sum(v.data.shape == (1, 1) for v in probe.variables)
+
+
+def _sorted(logs: dict) -> dict:
+    return dict(sorted(logs.items()))
+
+
+class Population:
+    """K compiled models of compatible structure trained together, each its own model.
+
+    Args:
+        models: compiled models. Members that pack (Sequential stacks of Dense and Dropout
+            layers with the same depth, activations, loss and optimizer class) train as
+            one batched network; hidden widths and per-member hyperparameters (learning
+            rate, momentum, weight decay, epsilon, ..., regularization factors, dropout
+            rates and seeds) may differ. The others train one at a time.
+        memory_budget: bytes one pack may hold (weights, gradients, optimizer slots,
+            activations); larger groups are split into several packs. None: no bound.
+
+    After `fit`, `peak_bytes` is the largest pack's size and `packs` lists the member
+    indices of each pack trained (alone members appear as packs of one).
+    """
+
+    def __init__(self, models: list, memory_budget: int | None = None):
+        models = list(models)
+        if not models:
+            raise ValueError("Population: expected at least one model, received none")
+        for i, m in enumerate(models):
+            if not getattr(m, "compiled", False):
+                raise ValueError(f"Population: model {i} ('{getattr(m, 'name', m)}') is not "
+                                 "compiled; call compile() on every member first")
+        if memory_budget is not None and (isinstance(memory_budget, bool) or not isinstance(
+                memory_budget, (int, np.integer)) or memory_budget <= 0):
+            raise ValueError("Population: memory_budget must be a positive number of bytes or "
+                             f"None, received {memory_budget!r}")
+        self.models = models
+        self.memory_budget = memory_budget
+        self.peak_bytes = 0
+        self.packs: list[list[int]] = []
+
+    def __len__(self) -> int:
+        return len(self.models)
+
+    # ---- grouping -----------------------------------------------------------------
+    def groups(self) -> tuple[list[list[MemberSpec]], list[tuple[int, str]]]:
+        """(packable groups of member specs, (index, reason) of members that train alone)."""
+        by_key: dict[tuple, list[MemberSpec]] = {}
+        alone = []
+        for i, model in enumerate(self.models):
+            spec = describe(model)
+            if isinstance(spec, str):
+                alone.append((i, spec))
+            else:
+                spec.index = i
+                by_key.setdefault(spec.key, []).append(spec)
+        return list(by_key.values()), alone
+
+    def _split(self, group: list[MemberSpec], batch_size: int) -> list[list[MemberSpec]]:
+        if self.memory_budget is None or len(group) == 1:
+            return [group]
+        widths = np.array([s.widths for s in group]).max(axis=0)
+        size = sum(int(a) * int(b) + int(b) for a, b in zip(widths[:-1], widths[1:],
+                                                             strict=True))
+        item = np.dtype(group[0].dense[0].kernel.dtype).itemsize
+        per_member = item * (size * (3 + _slots_per_parameter(group[0].model))
+                             + 3 * batch_size * int(widths.sum()))
+        k = max(1, int(self.memory_budget // per_member))
+        return [group[i:i + k] for i in range(0, len(group), k)]
+
+    # ---- fit ----------------------------------------------------------------------
+    def fit(self, x: Any = None, y: Any = None, batch_size: int | None = None, epochs: int = 1,
+            verbose: Any = 0, callbacks: list | None = None, validation_split: float = 0.0,
+            validation_data: Any = None, shuffle: bool = True, initial_epoch: int = 0,
+            validation_batch_size: int | None = None, validation_freq: int = 1) -> list[History]:
+        """Train every member on the same data; returns one History per member.
+
+        `callbacks` is a list of callbacks copied for each member (deep copies), or a list
+        of K lists, one per member, used as given. Every pack sees the same batches in
+        the same order (one shuffle per epoch and pack, from the global generator).
+        """
+        from neuroflow.trainers.trainer import _check_fit_args, _verbosity
+
+        _verbosity(verbose)
+        if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
+            raise ValueError(f"Population.fit: epochs must be a non-negative integer, "
+                             f"received {epochs!r}")
+        _check_fit_args(initial_epoch, validation_data, validation_freq)
+        per_member = self._member_callbacks(callbacks)
+        first = self.models[0]
+        x, y, _ = first._prepare(x, y, None, "Population.fit", check=True)
+        if y is None:
+            raise ValueError("Population.fit: y is required (the targets), received None")
+        val = None
+        if validation_data is not None:
+            vx, vy, vsw = da.unpack_x_y_sample_weight(tuple(validation_data))
+            if vsw is not None:
+                raise ValueError("Population.fit: validation sample weights are not supported")
+            val = first._prepare(vx, vy, None, "Population.fit: validation_data", check=True)[:2]
+        elif validation_split:
+            (x, y, _), (vx, vy, _) = da.split_validation(x, y, None, validation_split)
+            val = (vx, vy)
+        data = da.ArrayData(x, y, None, batch_size, shuffle=bool(shuffle), what="fit")
+        for model in self.models:
+            model._ensure_built(x)
+        histories: list[History | None] = [None] * len(self.models)
+        groups, alone = self.groups()
+        self.packs, self.peak_bytes = [], 0
+        for i, _reason in alone:
+            self.packs.append([i])
+            histories[i] = self.models[i].fit(
+                x, y, batch_size=data.batch_size, epochs=epochs, verbose=verbose,
+                callbacks=per_member[i], validation_data=val, shuffle=shuffle,
+                initial_epoch=initial_epoch, validation_batch_size=validation_batch_size,
+                validation_freq=validation_freq)
+        for group in groups:
+            for pack in self._split(group, data.batch_size):
+                self.packs.append([s.index for s in pack])
+                trainer = _PackTrainer(pack, data, val, validation_batch_size or data.batch_size,
+                                       validation_freq)
+                self.peak_bytes = max(self.peak_bytes, trainer.nbytes)
+                for s, h in zip(pack, trainer.fit(epochs, initial_epoch,
+                                                  [per_member[s.index] for s in pack]),
+                                strict=True):
+                    histories[s.index] = h
+        return histories
+
+    def _member_callbacks(self, callbacks: Any) -> list[list]:
+        k = len(self.models)
+        if callbacks is None:
+            return [[] for _ in range(k)]
+        callbacks = list(callbacks)
+        if callbacks and all(isinstance(c, (list, tuple)) for c in callbacks):
+            if len(callbacks) != k:
+                raise ValueError(f"Population.fit: callbacks has {len(callbacks)} lists for "
+                                 f"{k} members; pass one list per member or one flat list")
+            return [list(c) for c in callbacks]
+        if any(isinstance(c, (list, tuple)) for c in callbacks):
+            raise ValueError("Population.fit: callbacks must be a list of callbacks or a list "
+                             "of one list per member, not a mix")
+        return [[copy.deepcopy(c) for c in callbacks] for _ in range(k)]
+
+    # ---- evaluate / predict -------------------------------------------------------
+    def evaluate(self, x: Any = None, y: Any = None, batch_size: int | None = None,
+                 return_dict: bool = False) -> list:
+        """Each member's loss (and metrics): a list of K scalars, lists or dicts."""
+        first = self.models[0]
+        x, y, _ = first._prepare(x, y, None, "Population.evaluate", check=False)
+        if y is None:
+            raise ValueError("Population.evaluate: y is required (the targets), received None")
+        bs = da.check_batch_size(batch_size, "Population.evaluate")
+        out: list = [None] * len(self.models)
+        groups, alone = self.groups()
+        for i, _reason in alone:
+            out[i] = self.models[i].evaluate(x, y, batch_size=bs, verbose=0, return_dict=True)
+        for group in groups:
+            for pack in self._split(group, bs):
+                net = StackedNetwork(pack)
+                for s, logs in zip(pack, _evaluate(net, x, y, bs), strict=True):
+                    out[s.index] = logs
+        if return_dict:
+            return out
+        return [next(iter(d.values())) if len(d) == 1 else list(d.values()) for d in out]
+
+    def predict(self, x: Any, batch_size: int | None = None) -> np.ndarray:
+        """Every member's outputs for `x`, stacked: shape (K, samples, ...)."""
+        if x is None:
+            raise ValueError("Population.predict: x is required, received None")
+        x = da.to_array_structure(x, "Population.predict: x", cast_float=True)
+        bs = da.check_batch_size(batch_size, "Population.predict")
+        out: list = [None] * len(self.models)
+        groups, alone = self.groups()
+        for i, _reason in alone:
+            out[i] = np.asarray(self.models[i].predict(x, batch_size=bs, verbose=0))
+        for group in groups:
+            for pack in self._split(group, bs):
+                net = StackedNetwork(pack)
+                preds = _predict(net, x, bs)
+                for m, s in enumerate(pack):
+                    out[s.index] = preds[m]
+        return np.stack(out)
+
+
+def _batches(n: int, bs: int):
+    for start in range(0, n, bs):
+        yield slice(start, min(start + bs, n))
+
+
+def _predict(net: StackedNetwork, x: np.ndarray, bs: int) -> np.ndarray:
+    parts = [net.output(net.forward(x[s], training=False)[0]) for s in _batches(len(x), bs)]
+    return np.concatenate(parts, axis=1)
+
+
+def _evaluate(net: StackedNetwork, x: np.ndarray, y: np.ndarray, bs: int,
+              members: list[int] | None = None) -> list[dict]:
+    """Each member's loss and metrics on (x, y), as `Model.evaluate` computes them."""
+    members = list(range(len(net.specs))) if members is None else members
+    for m in members:
+        net.specs[m].model.compiled_metrics.reset_state()
+    total = np.zeros(len(net.specs))
+    penalty = net.penalties(with_gradient=False)
+    for s in _batches(len(x), bs):
+        logits, _ = net.forward(x[s], training=False)
+        values, _, preds = net.loss_values(logits, y[s], with_gradient=False)
+        if penalty is not None:
+            values = values + penalty
+        total += values * (s.stop - s.start)
+        net.metrics_update(y[s], preds, members)
+    out = []
+    for m in members:
+        logs = {"loss": float(total[m] / len(x))}
+        metrics = net.specs[m].model.compiled_metrics
+        if metrics.built:
+            logs.update(metrics.result())
+        out.append(_sorted(logs))
+    return out
+
+
+class _PackTrainer:
+    """The epoch loop of one pack: stacked steps, per-member logs and callbacks."""
+
+    def __init__(self, pack: list[MemberSpec], data: da.ArrayData, val: tuple | None,
+                 val_batch_size: int, validation_freq: Any):
+        self.net = StackedNetwork(pack)
+        self.opt = StackedOptimizer([s.model for s in pack], self.net.params)
+        self.data, self.val = data, val
+        self.val_batch_size, self.validation_freq = val_batch_size, validation_freq
+        self.nbytes = len(pack) * self.net.nbytes_per_member(data.batch_size,
+                                                             self.opt.slot_count())
+        self.layouts = [self._layout(s) for s in pack]
+        self._by_member = dict(enumerate(pack))
+
+    def _layout(self, spec: MemberSpec) -> list:
+        """(offset, padded shape, corner) of each of the member's trainable variables."""
+        where = {}
+        for j, layer in enumerate(spec.dense):
+            (k_off, n_in, n_out), bias = self.net.offsets[j]
+            a, b = layer.kernel.shape
+            where[id(layer.kernel)] = (k_off, (n_in, n_out), (slice(0, a), slice(0, b)))
+            if bias is not None:
+                where[id(layer.bias)] = (bias[0], (bias[1],), (slice(0, b),))
+        return [where[id(v)] for v in spec.model._train_variables()]
+
+    def fit(self, epochs: int, initial_epoch: int, callbacks: list[list]) -> list[History]:
+        from neuroflow.trainers.trainer import _should_validate
+
+        net, opt = self.net, self.opt
+        specs = list(net.specs)
+        histories = [History() for _ in specs]
+        lists = [CallbackList(list(cbs) + [h], model=s.model,
+                              params={"verbose": 0, "epochs": epochs, "steps": self.data.steps})
+                 for s, cbs, h in zip(specs, callbacks, histories, strict=True)]
+        active = list(range(len(specs)))  # member number of each row of the pack
+        finals: dict[int, dict] = {}
+        for s in specs:
+            s.model._prepare_train_step()
+            s.model.stop_training = False
+        for cbs in lists:
+            cbs.on_train_begin()
+        hooks = any(c.has_batch_hooks("on_train_batch_begin")
+                    or c.has_batch_hooks("on_train_batch_end") for c in lists)
+        metrics = any(s.model.compiled_metrics.has_metrics for s in specs)
+        for epoch in range(initial_epoch, epochs):
+            for m in active:
+                specs[m].model.reset_metrics()
+                lists[m].on_epoch_begin(epoch)
+            opt.refresh_rates()
+            sums, count = np.zeros(len(active)), 0
+            failed: list[int] = []
+            for step, (xb, yb, _) in enumerate(self.data.batches()):
+                if hooks:
+                    for m in active:
+                        lists[m].batch_hook("on_train_batch_begin", step)
+                logits, cache = net.forward(xb, training=True)
+                values, dz, preds = net.loss_values(logits, yb, with_gradient=True)
+                net.backward(cache, dz)
+                penalty = net.penalties(with_gradient=True)
+                if penalty is not None:
+                    values = values + penalty
+                opt.apply(net.grads)
+                sums += values * len(xb)
+                count += len(xb)
+                if metrics:
+                    net.metrics_update(yb, preds, list(range(len(active))))
+                bad = np.flatnonzero(~np.isfinite(values))
+                if hooks:
+                    net.store()
+                    for row, m in enumerate(active):
+                        lists[m].batch_hook("on_train_batch_end", step,
+                                            self._logs(specs[m], sums[row] / count))
+                if bad.size:
+                    failed = [active[r] for r in bad]
+                    for m in failed:
+                        warnings.warn(
+                            f"Population.fit: member {specs[m].index}'s loss became NaN or "
+                            f"inf at epoch {epoch + 1}, batch {step + 1}; it stops training",
+                            RuntimeWarning, stacklevel=3)
+                    rows = [r for r in range(len(active)) if r not in set(bad.tolist())]
+                    self._end_epoch(epoch, specs, lists, [active[r] for r in bad],
+                                    sums[bad] / count, finals, validate=False)
+                    self._leave(specs, lists, [active[r] for r in bad], finals)
+                    if not rows:
+                        break
+                    sums = sums[rows]
+                    active = [active[r] for r in rows]
+                    self._compact(rows)
+            if not active:
+                break
+            self._end_epoch(epoch, specs, lists, active, sums / max(count, 1),
+                                         finals, validate=self.val is not None
+                                         and _should_validate(epoch, self.validation_freq))
+            stopped = [m for m in active if specs[m].model.stop_training]
+            if stopped:
+                self._leave(specs, lists, stopped, finals)
+                rows = [r for r, m in enumerate(active) if m not in stopped]
+                active = [active[r] for r in rows]
+                if not active:
+                    break
+                self._compact(rows)
+        self._leave(specs, lists, active, finals)
+        return histories
+
+    def _logs(self, spec: MemberSpec, loss: float) -> dict:
+        logs = {"loss": float(loss)}
+        metrics = spec.model.compiled_metrics
+        if metrics.built:
+            logs.update(metrics.result())
+        return _sorted(logs)
+
+    def _end_epoch(self, epoch: int, specs: list, lists: list, members: list[int],
+                   losses: np.ndarray, finals: dict, validate: bool) -> None:
+        net = self.net
+        rows = [self._row(m) for m in members]
+        logs = {m: self._logs(specs[m], loss) for m, loss in zip(members, losses, strict=True)}
+        if validate:
+            vx, vy = self.val
+            for m, val_logs in zip(members, _evaluate(net, vx, vy, self.val_batch_size, rows),
+                                   strict=True):
+                logs[m].update({f"val_{k}": v for k, v in val_logs.items()})
+        net.store(rows)
+        for m in members:
+            lists[m].on_epoch_end(epoch, logs[m])
+            finals[m] = logs[m]
+
+    def _row(self, member: int) -> int:
+        """The member's current row in the pack (rows shift as members leave)."""
+        return next(r for r, s in enumerate(self.net.specs) if s is self._by_member[member])
+
+    def _leave(self, specs: list, lists: list, members: list[int], finals: dict) -> None:
+        """Store the leaving members' weights and optimizer state and end their training."""
+        for m in members:
+            row = self._row(m)
+            self.net.store([row])
+            self.opt.store(row, self.layouts[m])
+            lists[m].on_train_end(finals.get(m, {}))
+
+    def _compact(self, rows: list[int]) -> None:
+        self.net.keep(rows)
+        self.opt.keep(rows)
+

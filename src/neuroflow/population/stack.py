@@ -1,0 +1,245 @@
+"""K Dense stacks as one network with a leading model axis, over flat buffers.
+
+Every member's weights live in one (K, P) array (each Dense kernel a (K, in, out) view,
+each bias a (K, 1, out) view), its gradients in another of the same layout, so that the
+optimizer updates the whole pack with a few whole-buffer calls. Narrower members are
+padded to the widest: their padding starts at zero and a mask zeroes its gradient after
+every backward pass, so padded units output a constant that the next layer's zero rows
+ignore, and each member computes exactly its own narrower network.
+
+The math is the library's: activation kernels from `nn_ops.KERNELS`, the compiled loss
+(its per-sample values and their VJPs through the tape), each member's own Dropout layer
+and regularizers. Only the leading model axis is new.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from neuroflow.autodiff import math_ops, nn_ops, reduce_ops
+from neuroflow.autodiff.tensor import GradientTape, Tensor, Variable
+from neuroflow.losses.loss import as_prediction, as_target
+from neuroflow.population.members import MemberSpec
+
+__all__ = ["StackedNetwork"]
+
+_LINEAR = nn_ops.KERNELS["linear"]
+
+
+class StackedNetwork:
+    """The weights, gradients and forward/backward passes of a pack of members."""
+
+    def __init__(self, specs: list[MemberSpec]):
+        self.specs = list(specs)
+        ref = specs[0]
+        self.flatten = ref.flatten
+        self.kinds = ["dropout" if not hasattr(layer, "units") else "dense" for layer in ref.layers]
+        self.activations = [d._kernel_fn for d in ref.dense]
+        self.use_bias = [bool(d.use_bias) for d in ref.dense]
+        self.dtype = ref.dense[0].kernel.dtype
+        widths = np.array([s.widths for s in specs])  # (K, depth + 1)
+        self.member_widths = widths
+        self.widths = widths.max(axis=0)
+        self.loss = ref.model.compiled_loss.losses[0]
+        self._layout()
+        self._load()
+
+    # ---- buffers ------------------------------------------------------------------
+    def _layout(self) -> None:
+        offsets, p = [], 0
+        for j in range(len(self.activations)):
+            n_in, n_out = int(self.widths[j]), int(self.widths[j + 1])
+            kernel = (p, n_in, n_out)
+            p += n_in * n_out
+            bias = None
+            if self.use_bias[j]:
+                bias = (p, n_out)
+                p += n_out
+            offsets.append((kernel, bias))
+        self.offsets = offsets
+        self.size = p
+
+    def _views(self, flat: np.ndarray) -> tuple[list, list]:
+        k = flat.shape[0]
+        kernels, biases = [], []
+        for (off, n_in, n_out), bias in self.offsets:
+            kernels.append(flat[:, off:off + n_in * n_out].reshape(k, n_in, n_out))
+            biases.append(None if bias is None else flat[:, bias[0]:bias[0] + bias[1]]
+                          .reshape(k, 1, bias[1]))
+        for view in kernels + [b for b in biases if b is not None]:
+            if not np.shares_memory(view, flat):
+                raise RuntimeError("population: a weight view does not share the flat buffer")
+        return kernels, biases
+
+    def _load(self) -> None:
+        """Copy each member's weights into its corner of the padded flat buffer."""
+        k = len(self.specs)
+        self.params = Variable(np.zeros((k, self.size), dtype=self.dtype), name="population")
+        self._bind(np.zeros((k, self.size), dtype=self.dtype))
+        mask = np.zeros((k, self.size), dtype=self.dtype)
+        mask_kernels, mask_biases = self._views(mask)
+        for m, spec in enumerate(self.specs):
+            for j, layer in enumerate(spec.dense):
+                n_in, n_out = layer.kernel.shape
+                self.kernels[j][m, :n_in, :n_out] = layer.kernel.data
+                mask_kernels[j][m, :n_in, :n_out] = 1
+                if layer.bias is not None:
+                    self.biases[j][m, 0, :n_out] = layer.bias.data
+                    mask_biases[j][m, 0, :n_out] = 1
+        self.mask = None if mask.all() else mask
+
+    def _bind(self, grads: np.ndarray) -> None:
+        self.grads = grads
+        self.kernels, self.biases = self._views(self.params.data)
+        self.grad_kernels, self.grad_biases = self._views(grads)
+
+    def store(self, members: list[int] | None = None) -> None:
+        """Write the pack's weights back into the member models (all, or those listed)."""
+        for m in range(len(self.specs)) if members is None else members:
+            for j, layer in enumerate(self.specs[m].dense):
+                n_in, n_out = layer.kernel.shape
+                layer.kernel.data[...] = self.kernels[j][m, :n_in, :n_out]
+                if layer.bias is not None:
+                    layer.bias.data[...] = self.biases[j][m, 0, :n_out]
+
+    def keep(self, members: list[int]) -> None:
+        """Drop every member not listed (their weights should be stored first)."""
+        self.specs = [self.specs[m] for m in members]
+        self.member_widths = self.member_widths[members]
+        self.params.data = np.ascontiguousarray(self.params.data[members])
+        if self.mask is not None:
+            self.mask = np.ascontiguousarray(self.mask[members])
+        self._bind(np.zeros_like(self.params.data))
+
+    def nbytes_per_member(self, batch_size: int, slots: int) -> int:
+        """Bytes one member holds: weights, gradients, mask, optimizer slots, activations."""
+        item = np.dtype(self.dtype).itemsize
+        weights = self.size * (3 + slots)
+        activations = 3 * batch_size * int(self.widths.sum())
+        return item * (weights + activations)
+
+    # ---- passes -------------------------------------------------------------------
+    def _dropout_mask(self, position: int, batch: int, width: int) -> np.ndarray:
+        """Each member's own Dropout layer draws its own mask (its rate, its seed)."""
+        dense_before = self.kinds[:position].count("dense")
+        out = np.zeros((len(self.specs), batch, width), dtype=self.dtype)
+        for m, spec in enumerate(self.specs):
+            true_width = int(self.member_widths[m][dense_before])
+            ones = Tensor(np.ones((batch, true_width), dtype=self.dtype))
+            out[m, :, :true_width] = spec.layers[position](ones, training=True).data
+        return out
+
+    def forward(self, x: np.ndarray, training: bool) -> tuple[np.ndarray, list]:
+        """(the last Dense layer's pre-activation, (K, batch, out); what backward needs)."""
+        h = x.reshape(len(x), -1) if self.flatten else x
+        cache: list = []
+        j = 0
+        last = len(self.activations) - 1
+        for position, kind in enumerate(self.kinds):
+            if kind == "dropout":
+                if training:
+                    mask = self._dropout_mask(position, len(x), h.shape[-1])
+                    h = h * mask
+                    cache.append(("dropout", mask))
+                continue
+            z = np.matmul(h, self.kernels[j])
+            if self.biases[j] is not None:
+                z += self.biases[j]
+            if j == last:
+                cache.append(("dense", j, h, None, None))
+                return z, cache
+            kernel = self.activations[j]
+            pre = None if kernel.in_place or kernel is _LINEAR else z
+            a = kernel.forward(z)
+            cache.append(("dense", j, h, pre, a))
+            h = a
+            j += 1
+        raise RuntimeError("population: the network has no Dense layer")  # describe() forbids
+
+    def output(self, logits: np.ndarray) -> np.ndarray:
+        """The last layer's activation applied to its pre-activation: the predictions."""
+        return self.activations[-1].forward(logits)
+
+    def backward(self, cache: list, dz: np.ndarray) -> None:
+        """Fill `grads` from the gradient of the loss with respect to the last logits."""
+        g = dz
+        first_dense = next(i for i, entry in enumerate(cache) if entry[0] == "dense")
+        for index in range(len(cache) - 1, -1, -1):
+            entry = cache[index]
+            if entry[0] == "dropout":
+                g = g * entry[1]
+                continue
+            _, j, h, pre, a = entry
+            if j != len(self.activations) - 1:
+                g = self.activations[j].backward(g, pre, a)
+            h_t = h.T if h.ndim == 2 else h.transpose(0, 2, 1)
+            np.matmul(h_t, g, out=self.grad_kernels[j])
+            if self.grad_biases[j] is not None:
+                np.sum(g, axis=1, keepdims=True, out=self.grad_biases[j])
+            if index > first_dense:
+                g = np.matmul(g, self.kernels[j].transpose(0, 2, 1))
+        if self.mask is not None:
+            self.grads *= self.mask
+
+    def loss_values(self, logits: np.ndarray, y: np.ndarray,
+                    with_gradient: bool) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+        """(per-member mean loss (K,), its gradient w.r.t. the logits or None, predictions).
+
+        The compiled loss computes the per-sample values of every member at once (its own
+        math, its own VJP); the mean over the batch is taken per member.
+        """
+        k, batch = logits.shape[0], logits.shape[1]
+        kernel = self.activations[-1]
+        target = np.broadcast_to(y, (k, *np.shape(y)))
+        with GradientTape() as tape:
+            z = Tensor(logits)
+            tape.watch(z)
+            if kernel is _LINEAR:
+                out = z
+            else:
+                out = nn_ops.activation(z, kernel)
+                if kernel.name in ("softmax", "sigmoid"):
+                    out._keras_logits = z
+            y_pred = as_prediction(out)
+            y_true = target if self.loss._raw_labels else as_target(target, y_pred.dtype)
+            values, _ = self.loss._values_and_mask(y_true, y_pred)
+            per_member = values.data.reshape(k, -1).sum(axis=1, dtype=np.float64) / batch
+            if not with_gradient:
+                return per_member, None, out.data
+            total = math_ops.multiply(reduce_ops.sum(values), 1.0 / batch)
+        return per_member, tape.gradient(total, z).data, out.data
+
+    def penalties(self, with_gradient: bool) -> np.ndarray | None:
+        """Each member's regularization loss (K,), its gradient added to `grads`."""
+        out = None
+        for j in range(len(self.activations)):
+            layer0 = self.specs[0].dense[j]
+            for attr, views, grad_views in (
+                ("kernel_regularizer", self.kernels, self.grad_kernels),
+                ("bias_regularizer", self.biases, self.grad_biases),
+            ):
+                if getattr(layer0, attr) is None:
+                    continue
+                out = np.zeros(len(self.specs)) if out is None else out
+                for m, spec in enumerate(self.specs):
+                    layer = spec.dense[j]
+                    n_in, n_out = layer.kernel.shape
+                    corner = (m, slice(0, n_in), slice(0, n_out)) if attr[0] == "k" else (
+                        m, 0, slice(0, n_out))
+                    with GradientTape() as tape:
+                        w = Tensor(views[j][corner])
+                        tape.watch(w)
+                        penalty = getattr(layer, attr)(w)
+                    out[m] += float(penalty.data)
+                    if with_gradient:
+                        grad_views[j][corner] += tape.gradient(penalty, w).data
+        return out
+
+    def metrics_update(self, y: Any, predictions: np.ndarray, members: list[int]) -> None:
+        """Update each member's own compiled metrics with its predictions."""
+        for m in members:
+            metrics = self.specs[m].model.compiled_metrics
+            if metrics.has_metrics:
+                metrics.update_state(y, predictions[m])
