@@ -24,7 +24,7 @@ from neuroflow.models import Model, Sequential
 __version__ = "0.1.0"
 
 _LAZY = ("datasets", "saving", "classic", "sklearn", "wrappers", "tuner", "serving", "cli",
-         "summary")
+         "summary", "population")
 
 
 def __getattr__(name: str):
