@@ -11,6 +11,7 @@ import numpy as np
 
 from neuroflow import backend
 from neuroflow.autodiff.tensor import Tensor, Variable
+from neuroflow.backend import allocation
 from neuroflow.layers import auto_config, naming
 from neuroflow.layers.call_context import current_training
 
@@ -170,6 +171,7 @@ class Layer:
             initializer = "zeros" if name in ("bias", "beta", "moving_mean") else "glorot_uniform"
         init = initializers.get(initializer)
         dtype = dtype or self.dtype
+        allocation.charge(shape, dtype, f"layer '{self.name}'")  # loading: refuse huge configs
         value = np.asarray(init(shape, dtype=dtype), dtype=dtype)
         var = Variable(
             value,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import stat
 from typing import Any
 
 from neuroflow.saving.errors import FileFormatError
@@ -48,8 +49,17 @@ def check_metadata(metadata: Any, source: str) -> None:
         )
 
 
+def _kind_of(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "FIFO"), (stat.S_ISCHR, "character device"),
+                       (stat.S_ISBLK, "block device"), (stat.S_ISSOCK, "socket")):
+        if test(mode):
+            return name
+    return "special file"
+
+
 def file_kind(filepath: str) -> str:
-    """'zip' or 'h5' from the file's first bytes; a clear error for anything else."""
+    """'zip' or 'h5' from the file's first bytes; a clear error for anything else (a FIFO
+    or device is refused before it is opened: reading it could block forever)."""
     if not os.path.exists(filepath):
         raise FileNotFoundError(f"No such file: {filepath!r}")
     if os.path.isdir(filepath):
@@ -57,7 +67,15 @@ def file_kind(filepath: str) -> str:
             f"{filepath!r} is a folder; expected a .keras, .h5 or .weights.h5 file "
             "(TensorFlow SavedModel folders are not supported)"
         )
-    with open(filepath, "rb") as f:
+    # O_NONBLOCK: opening a FIFO must not wait for a writer before we can refuse it
+    fd = os.open(filepath, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as f:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise FileFormatError(
+                f"{filepath!r} is not a regular file (it is a {_kind_of(mode)}); a model "
+                "file must be a regular file, so it is refused rather than read"
+            )
         head = f.read(8)
     if head.startswith(_ZIP_MAGIC):
         return "zip"

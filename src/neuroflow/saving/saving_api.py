@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import warnings
+from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
+
+from neuroflow.backend.allocation import WeightsBudgetExceeded, weights_budget
 from neuroflow.saving import h5_format, keras_archive
 from neuroflow.saving.errors import FileFormatError
+from neuroflow.saving.h5_io import read_optimizer, read_tree
+from neuroflow.saving.limits import DEFAULT_MAX_WEIGHTS_BYTES, LoadLimits, weights_member_limit
 from neuroflow.saving.metadata import file_kind
 from neuroflow.saving.model_config import model_config, model_from_config
 from neuroflow.saving.weights_tree import (
@@ -95,33 +102,84 @@ def save_model(model: Any, filepath: str | os.PathLike, overwrite: bool = True,
                            optimizer_arrays=arrays, overwrite=overwrite)
 
 
-def _read_any(path: str) -> tuple[dict | None, dict, list | None]:
+def _open(path: str, limits: LoadLimits) -> Any:
+    """A reader for the file at `path` (checked to be a regular file of a known kind)."""
     if file_kind(path) == "zip":
-        _, config, tree, arrays = keras_archive.read_archive(path)
-        return config, tree, arrays
-    content = h5_format.read_h5(path)
-    return content["config"], content["tree"], content["optimizer"]
+        return keras_archive.ArchiveReader(path, limits)
+    return h5_format.H5Reader(path, limits)
+
+
+def _model_bytes(model: Any) -> int:
+    return sum(int(np.asarray(v.data).nbytes) for v in model.weights)
+
+
+@contextlib.contextmanager
+def _load_errors(path: str) -> Iterator[str]:
+    """Every failure to load `path` (other than its absence) as a FileFormatError that
+    names the file."""
+    source = f"file {path!r}"
+    if not os.path.lexists(path):
+        raise FileNotFoundError(f"No such file: {path!r}")
+    try:
+        yield source
+    except FileFormatError as err:
+        if repr(path) in str(err):
+            raise
+        raise type(err)(f"{source}: {err}") from err
+    except WeightsBudgetExceeded as err:
+        raise FileFormatError(
+            f"{source}: its config asks for more weights than max_weights_bytes allows "
+            f"({err}); refused before allocating them. If you trust the file, pass a "
+            "larger max_weights_bytes") from err
+    except MemoryError as err:
+        raise FileFormatError(f"{source}: loading it ran out of memory") from err
+    except RecursionError as err:
+        raise FileFormatError(f"{source}: its content is nested too deeply") from err
+    except (ImportError, FileNotFoundError):
+        raise
+    except Exception as err:  # noqa: BLE001 - one documented error type for every failure
+        message = str(err) if repr(path) in str(err) else f"{source}: {err}"
+        raise FileFormatError(f"{message} ({type(err).__name__})") from err
 
 
 def load_model(filepath: str | os.PathLike, custom_objects: dict | None = None,
-               compile: bool = True, safe_mode: bool = True) -> Any:
+               compile: bool = True, safe_mode: bool = True, *,
+               max_weights_bytes: int = DEFAULT_MAX_WEIGHTS_BYTES,
+               allow_non_finite: bool = False) -> Any:
     """A model saved by `model.save()`: same architecture, weights and optimizer state.
 
     The file's config may name only built-in neuroflow objects and classes registered with
     `register_serializable` or given in `custom_objects`; Lambda layers are refused unless
-    `safe_mode=False`. Nothing in the file is ever executed.
+    `safe_mode=False`. Nothing in the file is ever executed, no other file is read, and a
+    config whose weights would exceed `max_weights_bytes` is refused before they are
+    allocated. Weights holding NaN or infinity are refused unless `allow_non_finite`.
+    Every failure is a FileFormatError naming the file.
     """
     path = os.fspath(filepath)
-    config, tree, arrays = _read_any(path)
-    source = f"file {path!r}"
-    if config is None:
-        raise FileFormatError(f"{source} holds weights only, no model architecture: create "
-                              "the model in code and call model.load_weights() on it")
-    model = model_from_config(config, custom_objects=custom_objects, compile=compile,
-                              safe_mode=safe_mode, source=source)
-    assign_tree(model, tree, source)
-    if compile and arrays is not None and getattr(model, "optimizer", None) is not None:
-        assign_optimizer(model.optimizer, model, arrays, source)
+    limits = LoadLimits(max_weights_bytes, allow_non_finite)
+    with _load_errors(path) as source:
+        reader = _open(path, limits)
+        try:
+            config = reader.config()
+            if config is None:
+                raise FileFormatError(
+                    f"{source} holds weights only, no model architecture: create the model "
+                    "in code and call model.load_weights() on it")
+            with weights_budget(limits.max_weights_bytes):
+                model = model_from_config(config, custom_objects=custom_objects,
+                                          compile=compile, safe_mode=safe_mode,
+                                          source=source)
+            with reader.weights(weights_member_limit(_model_bytes(model))) as root:
+                assign_tree(model, read_tree(root), source,
+                            allow_non_finite=allow_non_finite)
+                optimizer = getattr(model, "optimizer", None)
+                arrays = read_optimizer(root) if compile and optimizer is not None else None
+                if arrays is not None:
+                    with weights_budget(limits.max_weights_bytes):
+                        assign_optimizer(optimizer, model, arrays, source,
+                                         allow_non_finite=allow_non_finite)
+        finally:
+            reader.close()
     return model
 
 
@@ -138,10 +196,11 @@ def save_weights(model: Any, filepath: str | os.PathLike, overwrite: bool = True
 
 
 def load_weights(model: Any, filepath: str | os.PathLike, skip_mismatch: bool = False,
-                 **kwargs: Any) -> None:
+                 *, allow_non_finite: bool = False, **kwargs: Any) -> None:
     """Load weights saved by `save_weights` (or from a `.keras`/`.h5` model file).
 
-    Every shape is checked before anything is assigned; a mismatch names the layer.
+    Every shape and dtype is checked before any data is read and anything is assigned; a
+    mismatch names the layer. Every failure is a FileFormatError naming the file.
     """
     if kwargs.pop("by_name", False):
         raise ValueError("load_weights: by_name=True is not supported; weights are matched "
@@ -149,5 +208,11 @@ def load_weights(model: Any, filepath: str | os.PathLike, skip_mismatch: bool = 
     if kwargs:
         raise TypeError(f"load_weights: unexpected keyword argument(s) {sorted(kwargs)}")
     path = os.fspath(filepath)
-    _, tree, _ = _read_any(path)
-    assign_tree(model, tree, f"file {path!r}", skip_mismatch=skip_mismatch)
+    with _load_errors(path) as source:
+        reader = _open(path, LoadLimits(allow_non_finite=allow_non_finite))
+        try:
+            with reader.weights(weights_member_limit(_model_bytes(model))) as root:
+                assign_tree(model, read_tree(root), source, skip_mismatch=skip_mismatch,
+                            allow_non_finite=allow_non_finite)
+        finally:
+            reader.close()

@@ -3,8 +3,9 @@
 Each layer is a node `{"vars": [arrays], "layers": {key: node}, "class_name", "name"}`;
 a child's key is its snake_case class name, numbered in order (`dense`, `dense_1`, ...),
 so a file loads into a freshly built model whatever its layers' names. Layers without
-weights are left out. Loading checks every shape first and names the layer that does
-not match; nothing is assigned unless everything matches.
+weights are left out. Loading checks every shape and dtype first and names the layer that
+does not match; only then is any stored array read (arrays from a file are StoredArray:
+their data is read on demand), and nothing is assigned unless everything was read.
 """
 
 from __future__ import annotations
@@ -83,6 +84,10 @@ def _match(node: dict, layer: Any, where: str, pairs: list, seen: set[int],
                            f"{tuple(var.shape)}, but {source} holds shape {tuple(arr.shape)} "
                            f"at '{where}/vars/{i}'")
                 break
+            if not _dtype_fits(arr.dtype, var.dtype):
+                problem = (f"{_label(layer)}: weight '{var.path}' is {np.dtype(var.dtype)}, "
+                           f"but {source} holds {np.dtype(arr.dtype)} at '{where}/vars/{i}'")
+                break
     if problem is not None:
         if not skip_mismatch:
             raise ValueError(f"Cannot load weights: {problem}")
@@ -108,8 +113,27 @@ def _match(node: dict, layer: Any, where: str, pairs: list, seen: set[int],
                          f"{_label(layer)} does not have: {extra}")
 
 
-def assign_tree(model: Any, tree: dict, source: str, skip_mismatch: bool = False) -> None:
-    """Check every shape against `tree`, then assign all weights (or none)."""
+def _dtype_fits(stored: Any, wanted: Any) -> bool:
+    """Float weights load from real floats, integer ones (counters) from integers."""
+    stored, wanted = np.dtype(stored).kind, np.dtype(wanted).kind
+    return stored == "f" if wanted in "fc" else stored in "iub"
+
+
+def _fetch(arr: Any, dtype: Any, allow_non_finite: bool, what: str) -> np.ndarray:
+    """The values of a stored (lazy) or in-memory array, as `dtype`."""
+    if hasattr(arr, "read"):
+        value = arr.read(allow_non_finite=allow_non_finite)
+    else:
+        value = np.asarray(arr)
+        if not allow_non_finite and value.dtype.kind == "f" and not np.isfinite(value).all():
+            raise ValueError(f"{what} holds NaN or infinite values")
+    return np.asarray(value, dtype=dtype)
+
+
+def assign_tree(model: Any, tree: dict, source: str, skip_mismatch: bool = False,
+                allow_non_finite: bool = True) -> None:
+    """Check every shape and dtype against `tree`, read the arrays, then assign all
+    weights (or none); non-finite weights are refused unless `allow_non_finite`."""
     if not model.built and (tree.get("vars") or tree.get("layers")):
         raise ValueError(
             f"Cannot load weights from {source} into model '{model.name}': it is not built "
@@ -118,8 +142,10 @@ def assign_tree(model: Any, tree: dict, source: str, skip_mismatch: bool = False
         )
     pairs: list = []
     _match(tree, model, "", pairs, set(), source, skip_mismatch)
-    for var, arr in pairs:
-        var.assign(np.asarray(arr, dtype=var.dtype))
+    values = [_fetch(arr, var.dtype, allow_non_finite, f"{source}: weight '{var.path}'")
+              for var, arr in pairs]
+    for (var, _), value in zip(pairs, values, strict=True):
+        var.assign(value)
 
 
 def optimizer_arrays(optimizer: Any) -> list[np.ndarray]:
@@ -127,8 +153,10 @@ def optimizer_arrays(optimizer: Any) -> list[np.ndarray]:
     return [np.array(v.data) for v in optimizer.variables]
 
 
-def assign_optimizer(optimizer: Any, model: Any, arrays: list[np.ndarray], source: str) -> None:
-    """Build the optimizer's slots for the model, then restore its variables in order."""
+def assign_optimizer(optimizer: Any, model: Any, arrays: list, source: str,
+                     allow_non_finite: bool = True) -> None:
+    """Build the optimizer's slots for the model, then restore its variables in order
+    (every shape and dtype checked before any array is read)."""
     variables = optimizer.variables
     if not optimizer.built and len(variables) != len(arrays):
         # the file was saved after training started: create the slots it holds
@@ -146,5 +174,12 @@ def assign_optimizer(optimizer: Any, model: Any, arrays: list[np.ndarray], sourc
                 f"Cannot load the optimizer state from {source}: variable '{var.path}' has "
                 f"shape {tuple(var.shape)}, the file holds {tuple(np.shape(arr))}"
             )
-    for var, arr in zip(variables, arrays, strict=True):
-        var.assign(np.asarray(arr, dtype=var.dtype))
+        if not _dtype_fits(arr.dtype, var.dtype):
+            raise ValueError(
+                f"Cannot load the optimizer state from {source}: variable '{var.path}' is "
+                f"{np.dtype(var.dtype)}, the file holds {np.dtype(arr.dtype)}"
+            )
+    values = [_fetch(arr, var.dtype, allow_non_finite, f"{source}: optimizer variable "
+                     f"'{var.path}'") for var, arr in zip(variables, arrays, strict=True)]
+    for var, value in zip(variables, values, strict=True):
+        var.assign(value)
