@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from neuroflow.autodiff import nn_ops
+from neuroflow.autodiff import math_ops as m
+from neuroflow.autodiff import nn_ops, reduce_ops, shape_ops
 from neuroflow.autodiff.nn_ops import KERNELS, ActivationKernel
 from neuroflow.autodiff.tensor import Tensor, convert_to_tensor
 from neuroflow.utils.registry import resolve
@@ -22,7 +23,9 @@ from neuroflow.utils.registry import resolve
 __all__ = [
     "relu", "sigmoid", "tanh", "softmax", "log_softmax", "softplus", "softsign", "elu",
     "selu", "leaky_relu", "gelu", "silu", "swish", "exponential", "hard_sigmoid", "relu6",
-    "mish", "linear", "get", "serialize", "deserialize", "kernel_for",
+    "mish", "linear", "celu", "glu", "hard_shrink", "hard_silu", "hard_swish", "hard_tanh",
+    "log_sigmoid", "soft_shrink", "sparse_plus", "sparse_sigmoid", "sparsemax", "squareplus",
+    "tanh_shrink", "threshold", "get", "serialize", "deserialize", "kernel_for",
 ]
 
 
@@ -183,11 +186,116 @@ def linear(x: Any) -> Tensor:
     return _tensor(x)
 
 
+# ---- composed activations (Keras 3's definitions, built from autodiff ops) ---------------
+def celu(x: Any, alpha: float = 1.0) -> Tensor:
+    """x for x > 0, `alpha * (exp(x / alpha) - 1)` otherwise (continuously differentiable)."""
+    x = _tensor(x)
+    negative = m.multiply(m.expm1(m.divide(m.minimum(x, 0.0), float(alpha))), float(alpha))
+    return m.add(m.maximum(x, 0.0), negative)
+
+
+def glu(x: Any, axis: int = -1) -> Tensor:
+    """Gated linear unit: the first half of `axis` times the sigmoid of the second half."""
+    x = _tensor(x)
+    size = x.shape[axis]
+    if size % 2:
+        raise ValueError(f"glu: axis size must be divisible by 2, received x.shape={x.shape} "
+                         f"with axis={axis}")
+    ax = axis % x.ndim
+    first = tuple(slice(None) if i != ax else slice(0, size // 2) for i in range(x.ndim))
+    second = tuple(slice(None) if i != ax else slice(size // 2, size) for i in range(x.ndim))
+    return m.multiply(shape_ops.getitem(x, first), sigmoid(shape_ops.getitem(x, second)))
+
+
+def hard_shrink(x: Any, threshold: float = 0.5) -> Tensor:
+    """x where |x| > threshold, 0 elsewhere."""
+    x = _tensor(x)
+    return m.multiply(x, (np.abs(x.data) > threshold).astype(x.dtype))
+
+
+def hard_silu(x: Any) -> Tensor:
+    """x * hard_sigmoid(x), i.e. x * relu6(x + 3) / 6."""
+    x = _tensor(x)
+    return m.multiply(x, hard_sigmoid(x))
+
+
+hard_swish = hard_silu
+
+
+def hard_tanh(x: Any) -> Tensor:
+    """clip(x, -1, 1)."""
+    return m.clip(_tensor(x), -1.0, 1.0)
+
+
+def log_sigmoid(x: Any) -> Tensor:
+    """log(sigmoid(x)) = -softplus(-x), without overflow."""
+    return m.negative(softplus(m.negative(_tensor(x))))
+
+
+def soft_shrink(x: Any, threshold: float = 0.5) -> Tensor:
+    """x - threshold above it, x + threshold below -threshold, 0 between."""
+    x = _tensor(x)
+    return m.subtract(x, m.clip(x, -float(threshold), float(threshold)))
+
+
+def sparse_plus(x: Any) -> Tensor:
+    """0 for x <= -1, (x + 1)**2 / 4 for |x| < 1, x for x >= 1."""
+    x = _tensor(x)
+    middle = m.multiply(m.square(m.add(m.clip(x, -1.0, 1.0), 1.0)), 0.25)
+    return m.where(x.data >= 1, x, middle)
+
+
+def sparse_sigmoid(x: Any) -> Tensor:
+    """0 for x <= -1, (x + 1) / 2 for |x| < 1, 1 for x >= 1."""
+    return m.multiply(m.add(m.clip(_tensor(x), -1.0, 1.0), 1.0), 0.5)
+
+
+def sparsemax(x: Any, axis: int = -1) -> Tensor:
+    """The Euclidean projection of x onto the probability simplex along `axis`: like
+    softmax, but it gives exactly zero to the smallest entries."""
+    x = _tensor(x)
+    z = np.moveaxis(x.data, axis, -1)
+    ordered = -np.sort(-z, axis=-1)
+    ranks = np.arange(1, z.shape[-1] + 1, dtype=z.dtype)
+    in_support = ordered - (np.cumsum(ordered, axis=-1) - 1) / ranks > 0
+    k = in_support.sum(axis=-1, keepdims=True)
+    kth = np.take_along_axis(ordered, k - 1, axis=-1)
+    support = np.moveaxis((z >= kth).astype(z.dtype), -1, axis)
+    # tau = (sum of the support - 1) / k; differentiating it through the support's sum
+    # gives sparsemax's Jacobian (constant on each region where the support is fixed)
+    total = reduce_ops.sum(m.multiply(x, support), axis=axis, keepdims=True)
+    tau = m.divide(m.subtract(total, 1.0), np.moveaxis(k, -1, axis).astype(z.dtype))
+    return m.maximum(m.subtract(x, tau), 0.0)
+
+
+def squareplus(x: Any, b: float = 4) -> Tensor:
+    """(x + sqrt(x**2 + b)) / 2, a smooth ReLU."""
+    x = _tensor(x)
+    return m.multiply(m.add(x, m.sqrt(m.add(m.square(x), float(b)))), 0.5)
+
+
+def tanh_shrink(x: Any) -> Tensor:
+    """x - tanh(x)."""
+    x = _tensor(x)
+    return m.subtract(x, m.tanh(x))
+
+
+def threshold(x: Any, threshold: float, default_value: float) -> Tensor:
+    """x where x > threshold, `default_value` elsewhere."""
+    x = _tensor(x)
+    return m.where(x.data > threshold, x, float(default_value))
+
+
 _BY_NAME: dict[str, Callable] = {
     "relu": relu, "relu6": relu6, "leaky_relu": leaky_relu, "elu": elu, "selu": selu,
     "sigmoid": sigmoid, "tanh": tanh, "softmax": softmax, "log_softmax": log_softmax,
     "softplus": softplus, "softsign": softsign, "gelu": gelu, "silu": silu, "swish": silu,
     "exponential": exponential, "hard_sigmoid": hard_sigmoid, "mish": mish, "linear": linear,
+    "celu": celu, "glu": glu, "hard_shrink": hard_shrink, "hard_silu": hard_silu,
+    "hard_swish": hard_silu, "hard_tanh": hard_tanh, "log_sigmoid": log_sigmoid,
+    "soft_shrink": soft_shrink, "sparse_plus": sparse_plus, "sparse_sigmoid": sparse_sigmoid,
+    "sparsemax": sparsemax, "squareplus": squareplus, "tanh_shrink": tanh_shrink,
+    "threshold": threshold,
 }
 
 _KERNEL_OF: dict[Callable, ActivationKernel] = {

@@ -8,7 +8,10 @@ import numpy as np
 
 from neuroflow import backend
 
-__all__ = ["Constraint", "MaxNorm", "NonNeg", "UnitNorm", "MinMaxNorm", "get", "serialize"]
+__all__ = [
+    "Constraint", "MaxNorm", "NonNeg", "UnitNorm", "MinMaxNorm", "max_norm", "non_neg",
+    "unit_norm", "min_max_norm", "get", "serialize", "deserialize",
+]
 
 
 class Constraint:
@@ -100,6 +103,12 @@ _BY_NAME = {
 }
 _CLASSES = {c.__name__: c for c in (MaxNorm, NonNeg, UnitNorm, MinMaxNorm)}
 
+# Keras' lowercase aliases of the classes
+max_norm = MaxNorm
+non_neg = NonNeg
+unit_norm = UnitNorm
+min_max_norm = MinMaxNorm
+
 
 def get(identifier: Any) -> Constraint | None:
     """A constraint from None, a name, a config dict, an instance or a callable."""
@@ -126,3 +135,16 @@ def serialize(constraint: Constraint | None) -> dict | None:
     if constraint is None:
         return None
     return {"class_name": type(constraint).__name__, "config": constraint.get_config()}
+
+
+def deserialize(config: dict | str, custom_objects: dict | None = None) -> Constraint:
+    """Rebuild a constraint from `serialize()` output or from a name."""
+    if isinstance(config, str) and custom_objects and config in custom_objects:
+        return custom_objects[config]()
+    if isinstance(config, dict) and custom_objects and config.get("class_name") in \
+            custom_objects:
+        return custom_objects[config["class_name"]].from_config(config.get("config", {}))
+    if not isinstance(config, (str, dict)):
+        raise ValueError("constraints.deserialize: expected a name or a dict with "
+                         f"'class_name' and 'config', received {config!r}")
+    return get(config)

@@ -1,6 +1,9 @@
 """Layers: the building blocks of models."""
 
+from neuroflow.layers.activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from neuroflow.layers.core import Activation, Dense, Flatten
+from neuroflow.layers.embedding import Embedding
+from neuroflow.layers.encoding import CategoryEncoding, Discretization
 from neuroflow.layers.input_layer import Input, InputLayer
 from neuroflow.layers.lambda_layer import Lambda
 from neuroflow.layers.layer import Layer
@@ -27,6 +30,12 @@ from neuroflow.layers.onnx_layer import ONNXLayer, TFSMLayer
 from neuroflow.layers.preprocessing import Normalization
 from neuroflow.layers.regularization import AlphaDropout, Dropout, GaussianDropout, GaussianNoise
 from neuroflow.layers.reshaping import Permute, RepeatVector, Reshape
+from neuroflow.layers.sample_normalization import (
+    LayerNormalization,
+    RMSNormalization,
+    UnitNormalization,
+)
+from neuroflow.layers.utility_layers import ActivityRegularization, Identity, Rescaling
 
 __all__ = [
     "Activation", "Dense", "Flatten", "Input", "InputLayer", "Layer",
@@ -35,4 +44,7 @@ __all__ = [
     "AlphaDropout", "BatchNormalization", "Dropout", "GaussianDropout", "GaussianNoise",
     "Lambda", "Normalization", "Permute", "RepeatVector", "Reshape",
     "ONNXLayer", "TFSMLayer",
+    "ELU", "LeakyReLU", "PReLU", "ReLU", "Softmax", "Embedding", "CategoryEncoding",
+    "Discretization", "LayerNormalization", "RMSNormalization", "UnitNormalization",
+    "ActivityRegularization", "Identity", "Rescaling",
 ]
