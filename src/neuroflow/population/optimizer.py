@@ -97,7 +97,7 @@ class StackedOptimizer:
         self._rates = None
 
     def store(self, m: int, layout: list) -> None:
-        """Give member `m` its step count and, where the layouts match, its slots.
+        """Give member `m` its step count and its slots (matched by slot name).
 
         `layout` holds, for each of the member's trainable variables, the (offset, shape)
         of its corner in the flat buffer (the `StackedNetwork` layout).
@@ -107,26 +107,19 @@ class StackedOptimizer:
         variables = model._train_variables()
         opt.build(variables)
         opt._iterations.data[...] = self.optimizer._iterations.data
-        skip = {id(self.optimizer._iterations), id(self.optimizer._learning_rate)}
-        ours = [v for v in self.optimizer.variables if id(v) not in skip]
-        mine = [v for v in opt.variables
-                if v is not opt._iterations and v is not opt._learning_rate]
-        pairs, at = [], 0
-        for v in ours:
-            if v.data.shape == self.params.data.shape:
-                group = mine[at:at + len(variables)]
-                at += len(variables)
-                pairs.append((v, group))
-            else:
-                pairs.append((v, mine[at:at + 1]))
-                at += 1
-        if at != len(mine):
-            return  # a slot layout this mapping does not know: the step count only
-        for v, group in pairs:
-            if v.data.shape != self.params.data.shape:
-                if group and group[0].data.shape == v.data.shape:
-                    group[0].data[...] = v.data
+        by_name = {v.name: v for v in opt.variables}
+        prefix = f"{self.params.path.replace('/', '_')}_"
+        meta = {id(self.optimizer._iterations), id(self.optimizer._learning_rate)}
+        for v in self.optimizer.variables:
+            if v.data.ndim == 0 and id(v) not in meta and v.name in by_name:
+                by_name[v.name].data[...] = v.data  # a shared scalar (Nadam's u_product)
                 continue
-            for slot, (offset, shape, corner) in zip(group, layout, strict=True):
+            if v.data.shape != self.params.data.shape or not v.name.startswith(prefix):
+                continue
+            suffix = v.name[len(prefix):]
+            for variable, (offset, shape, corner) in zip(variables, layout, strict=True):
+                slot = by_name.get(f"{str(variable.path).replace('/', '_')}_{suffix}")
+                if slot is None:
+                    continue  # a slot this member's optimizer does not keep
                 full = v.data[m, offset:offset + int(np.prod(shape))].reshape(shape)
                 slot.data[...] = full[corner]
