@@ -1,7 +1,8 @@
 """Code written for tf.keras 2 (Hands-On ML, chapter 10) runs unchanged.
 
 Each test imports `tensorflow` from a shim package written into tmp_path, which only maps
-`tf.keras` to neuroflow and `tf.random.set_seed` to `neuroflow.utils.set_random_seed`;
+`tf.keras` to neuroflow, `tf.summary` to `neuroflow.summary` and `tf.random.set_seed` to
+`neuroflow.utils.set_random_seed`;
 the test bodies are the chapter's tf.keras 2 code, shrunk to tiny data.
 """
 
@@ -21,6 +22,7 @@ SHIM = '''"""A stand-in for TensorFlow that maps keras to neuroflow."""
 import types
 
 import neuroflow as keras
+from neuroflow import summary
 from neuroflow.utils import set_random_seed
 
 random = types.SimpleNamespace(set_seed=set_random_seed)
@@ -271,6 +273,35 @@ def test_tensorboard_callback_writes_event_files_under_run_logdir(keras):
     events = [name for _, _, files in os.walk(run_logdir) for name in files
               if name.startswith("events.out.tfevents")]
     assert events
+
+
+def test_summary_writer_code_of_the_chapter_writes_what_tensorboard_reads(tf, monkeypatch):
+    pytest.importorskip("tensorboardX")
+    test_logdir = os.path.join(os.curdir, "my_logs", time.strftime("run_%Y_%m_%d-%H_%M_%S"))
+    writer = tf.summary.create_file_writer(str(test_logdir))
+    with writer.as_default():
+        for step in range(1, 3 + 1):
+            tf.summary.scalar("my_scalar", np.sin(step / 10), step=step)
+            data = (np.random.randn(100) + 2) * step / 100  # gets larger
+            tf.summary.histogram("my_hist", data, buckets=50, step=step)
+            images = np.random.rand(2, 32, 32, 3) * step / 1000  # gets brighter
+            tf.summary.image("my_images", images, step=step)
+            texts = ["The step is " + str(step), "Its square is " + str(step ** 2)]
+            tf.summary.text("my_text", texts, step=step)
+            # the book builds the wave with tf.math.sin/tf.range/tf.reshape; NumPy here
+            sine_wave = np.sin(np.arange(12000) / 48000 * 2 * np.pi * step)
+            audio = np.reshape(sine_wave.astype(np.float32), [1, -1, 1])
+            tf.summary.audio("my_audio", audio, sample_rate=48000, step=step)
+    with monkeypatch.context() as patch:  # TensorBoard must not take the shim for TensorFlow
+        patch.setitem(sys.modules, "tensorflow", None)
+        from tensorboard.backend.event_processing import plugin_event_accumulator
+
+        acc = plugin_event_accumulator.EventAccumulator(test_logdir)
+        acc.Reload()
+    for plugin, tag in [("scalars", "my_scalar"), ("histograms", "my_hist"),
+                        ("images", "my_images"), ("text", "my_text"), ("audio", "my_audio")]:
+        assert list(acc.PluginTagToContent(plugin)) == [tag]
+        assert [event.step for event in acc.Tensors(tag)] == [1, 2, 3]
 
 
 def test_plot_model_draws_a_png_with_graphviz_and_no_pydot(keras, monkeypatch):
