@@ -4,15 +4,19 @@ import numpy as np
 import pytest
 
 from neuroflow.autodiff import Tensor, check_gradients
+from neuroflow.autodiff.primitive import Primitive
 from neuroflow.autodiff.tensor import record
+
+_WRONG_SQUARE = Primitive("square", lambda x: (x**2, x), lambda g, x, needs: (g * x,))
+_RIGHT_SQUARE = Primitive("square", lambda x: (x**2, x), lambda g, x, needs: (2 * g * x,))
 
 
 def _square_with_wrong_vjp(x: Tensor) -> Tensor:
-    return record(x.data**2, (x,), lambda g: (g * x.data,))  # should be 2 * x
+    return _WRONG_SQUARE.bind(x)  # the VJP should be 2 * x
 
 
 def _square_with_right_vjp(x: Tensor) -> Tensor:
-    return record(x.data**2, (x,), lambda g: (2 * g * x.data,))
+    return _RIGHT_SQUARE.bind(x)
 
 
 def test_check_gradients_rejects_a_wrong_vjp():

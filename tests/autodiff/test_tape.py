@@ -151,7 +151,7 @@ def test_non_trainable_variable_gets_none():
 def test_ops_outside_a_tape_record_nothing():
     x = Variable(2.0)
     y = x * 3.0
-    assert y._parents == () and y._vjp is None and not y.requires_grad
+    assert y._parents == () and y._prim is None and not y.requires_grad
 
 
 def test_ops_on_constants_inside_a_tape_record_nothing():
@@ -253,4 +253,4 @@ def test_gradient_outside_any_tape_is_a_plain_tensor():
     with GradientTape() as tape:
         y = x**3
     dy = tape.gradient(y, x)
-    assert not dy.requires_grad and dy._vjp is None
+    assert not dy.requires_grad and dy._prim is None

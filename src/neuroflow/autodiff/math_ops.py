@@ -1,4 +1,4 @@
-"""Element-wise arithmetic and matmul, each with its vector-Jacobian product.
+"""Element-wise arithmetic and matmul: each a `Primitive` (forward and VJP kernels).
 
 All binary ops follow NumPy broadcasting; their VJPs sum the upstream gradient back
 to each input's shape.
@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from neuroflow.autodiff.tensor import Tensor, convert_to_tensor, record
+from neuroflow.autodiff.primitive import Primitive
+from neuroflow.autodiff.tensor import Tensor, convert_to_tensor
 
 __all__ = [
     "add", "subtract", "multiply", "divide", "negative", "power", "matmul", "exp", "log",
@@ -49,204 +50,244 @@ def unbroadcast(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return g.reshape(shape)
 
 
+# ---- binary -------------------------------------------------------------------------
+def _add_vjp(g, shapes, needs):
+    return (unbroadcast(g, shapes[0]) if needs[0] else None,
+            unbroadcast(g, shapes[1]) if needs[1] else None)
+
+
+def _sub_vjp(g, shapes, needs):
+    return (unbroadcast(g, shapes[0]) if needs[0] else None,
+            unbroadcast(-g, shapes[1]) if needs[1] else None)
+
+
+def _mul_vjp(g, ab, needs):
+    a, b = ab
+    return (unbroadcast(g * b, a.shape) if needs[0] else None,
+            unbroadcast(g * a, b.shape) if needs[1] else None)
+
+
+def _div_fwd(a, b):
+    out = a / b
+    return out, (a, b, out)
+
+
+def _div_vjp(g, res, needs):
+    a, b, out = res
+    return (unbroadcast(g / b, a.shape) if needs[0] else None,
+            unbroadcast(-g * out / b, b.shape) if needs[1] else None)
+
+
+def _pow_fwd(a, b):
+    out = a**b
+    return out, (a, b, out)
+
+
+def _pow_vjp(g, res, needs):
+    a, b, out = res
+    ga = gb = None
+    if needs[0]:
+        ga = unbroadcast(g * b * a ** (b - 1), a.shape)
+    if needs[1]:
+        gb = unbroadcast(g * out * np.log(np.where(a > 0, a, 1)), b.shape)
+    return ga, gb
+
+
+def _matmul_vjp(g, ab, needs):
+    ad, bd = ab
+    if ad.ndim == 1 and bd.ndim == 1:
+        return (g * bd if needs[0] else None, g * ad if needs[1] else None)
+    a2 = ad[None, :] if ad.ndim == 1 else ad
+    b2 = bd[:, None] if bd.ndim == 1 else bd
+    g2 = g
+    if ad.ndim == 1:
+        g2 = np.expand_dims(g2, -2)
+    if bd.ndim == 1:
+        g2 = np.expand_dims(g2, -1)
+    ga = gb = None
+    if needs[0]:
+        ga = unbroadcast(g2 @ np.swapaxes(b2, -1, -2), a2.shape).reshape(ad.shape)
+    if needs[1]:
+        gb = unbroadcast(np.swapaxes(a2, -1, -2) @ g2, b2.shape).reshape(bd.shape)
+    return ga, gb
+
+
+ADD = Primitive("add", lambda a, b: (a + b, (a.shape, b.shape)), _add_vjp)
+SUBTRACT = Primitive("subtract", lambda a, b: (a - b, (a.shape, b.shape)), _sub_vjp)
+MULTIPLY = Primitive("multiply", lambda a, b: (a * b, (a, b)), _mul_vjp)
+DIVIDE = Primitive("divide", _div_fwd, _div_vjp)
+POWER = Primitive("power", _pow_fwd, _pow_vjp)
+MATMUL = Primitive("matmul", lambda a, b: (a @ b, (a, b)), _matmul_vjp)
+
+
 def add(a, b) -> Tensor:
-    a, b = _pair(a, b)
-
-    def vjp(g):
-        return (
-            unbroadcast(g, a.data.shape) if a.requires_grad else None,
-            unbroadcast(g, b.data.shape) if b.requires_grad else None,
-        )
-
-    return record(a.data + b.data, (a, b), vjp)
+    return ADD.bind(*_pair(a, b))
 
 
 def subtract(a, b) -> Tensor:
-    a, b = _pair(a, b)
-
-    def vjp(g):
-        return (
-            unbroadcast(g, a.data.shape) if a.requires_grad else None,
-            unbroadcast(-g, b.data.shape) if b.requires_grad else None,
-        )
-
-    return record(a.data - b.data, (a, b), vjp)
+    return SUBTRACT.bind(*_pair(a, b))
 
 
 def multiply(a, b) -> Tensor:
-    a, b = _pair(a, b)
-
-    def vjp(g):
-        return (
-            unbroadcast(g * b.data, a.data.shape) if a.requires_grad else None,
-            unbroadcast(g * a.data, b.data.shape) if b.requires_grad else None,
-        )
-
-    return record(a.data * b.data, (a, b), vjp)
+    return MULTIPLY.bind(*_pair(a, b))
 
 
 def divide(a, b) -> Tensor:
-    a, b = _pair(a, b)
-    out = a.data / b.data
-
-    def vjp(g):
-        return (
-            unbroadcast(g / b.data, a.data.shape) if a.requires_grad else None,
-            unbroadcast(-g * out / b.data, b.data.shape) if b.requires_grad else None,
-        )
-
-    return record(out, (a, b), vjp)
-
-
-def negative(a) -> Tensor:
-    a = _t(a)
-    return record(-a.data, (a,), lambda g: (-g,))
+    return DIVIDE.bind(*_pair(a, b))
 
 
 def power(a, b) -> Tensor:
-    a, b = _pair(a, b)
-    out = a.data ** b.data
-
-    def vjp(g):
-        ga = gb = None
-        if a.requires_grad:
-            ga = unbroadcast(g * b.data * a.data ** (b.data - 1), a.data.shape)
-        if b.requires_grad:
-            safe = np.where(a.data > 0, a.data, 1)
-            gb = unbroadcast(g * out * np.log(safe), b.data.shape)
-        return ga, gb
-
-    return record(out, (a, b), vjp)
+    return POWER.bind(*_pair(a, b))
 
 
 def matmul(a, b) -> Tensor:
-    a, b = _pair(a, b)
-    ad, bd = a.data, b.data
+    return MATMUL.bind(*_pair(a, b))
 
-    def vjp(g):
-        ga = gb = None
-        if ad.ndim == 1 and bd.ndim == 1:
-            return (g * bd if a.requires_grad else None, g * ad if b.requires_grad else None)
-        a2 = ad[None, :] if ad.ndim == 1 else ad
-        b2 = bd[:, None] if bd.ndim == 1 else bd
-        g2 = g
-        if ad.ndim == 1:
-            g2 = np.expand_dims(g2, -2)
-        if bd.ndim == 1:
-            g2 = np.expand_dims(g2, -1)
-        if a.requires_grad:
-            ga = unbroadcast(g2 @ np.swapaxes(b2, -1, -2), a2.shape).reshape(ad.shape)
-        if b.requires_grad:
-            gb = unbroadcast(np.swapaxes(a2, -1, -2) @ g2, b2.shape).reshape(bd.shape)
-        return ga, gb
 
-    return record(ad @ bd, (a, b), vjp)
+# ---- unary --------------------------------------------------------------------------
+def _unary(name: str, fwd, grad) -> Primitive:
+    """A primitive whose VJP is `grad(g, x, out)` (residuals: the input and output)."""
+
+    def forward(x):
+        out = fwd(x)
+        return out, (x, out)
+
+    def vjp(g, res, needs):
+        return (grad(g, res[0], res[1]),)
+
+    return Primitive(name, forward, vjp)
+
+
+NEGATIVE = _unary("negative", np.negative, lambda g, x, y: -g)
+EXP = _unary("exp", np.exp, lambda g, x, y: g * y)
+LOG = _unary("log", np.log, lambda g, x, y: g / x)
+LOG1P = _unary("log1p", np.log1p, lambda g, x, y: g / (1 + x))
+EXPM1 = _unary("expm1", np.expm1, lambda g, x, y: g * (y + 1))
+SQRT = _unary("sqrt", np.sqrt, lambda g, x, y: g * 0.5 / y)
+SQUARE = _unary("square", np.square, lambda g, x, y: g * 2 * x)
+ABS = _unary("abs", np.abs, lambda g, x, y: g * np.sign(x))
+SIGN = _unary("sign", np.sign, lambda g, x, y: np.zeros_like(g))
+SIN = _unary("sin", np.sin, lambda g, x, y: g * np.cos(x))
+COS = _unary("cos", np.cos, lambda g, x, y: -g * np.sin(x))
+TANH = _unary("tanh", np.tanh, lambda g, x, y: g * (1 - y * y))
+
+
+def negative(a) -> Tensor:
+    return NEGATIVE.bind(_t(a))
 
 
 def exp(a) -> Tensor:
-    a = _t(a)
-    out = np.exp(a.data)
-    return record(out, (a,), lambda g: (g * out,))
+    return EXP.bind(_t(a))
 
 
 def log(a) -> Tensor:
-    a = _t(a)
-    return record(np.log(a.data), (a,), lambda g: (g / a.data,))
+    return LOG.bind(_t(a))
 
 
 def log1p(a) -> Tensor:
-    a = _t(a)
-    return record(np.log1p(a.data), (a,), lambda g: (g / (1 + a.data),))
+    return LOG1P.bind(_t(a))
 
 
 def expm1(a) -> Tensor:
-    a = _t(a)
-    out = np.expm1(a.data)
-    return record(out, (a,), lambda g: (g * (out + 1),))
+    return EXPM1.bind(_t(a))
 
 
 def sqrt(a) -> Tensor:
-    a = _t(a)
-    out = np.sqrt(a.data)
-    return record(out, (a,), lambda g: (g * 0.5 / out,))
+    return SQRT.bind(_t(a))
 
 
 def square(a) -> Tensor:
-    a = _t(a)
-    return record(np.square(a.data), (a,), lambda g: (g * 2 * a.data,))
+    return SQUARE.bind(_t(a))
 
 
 def abs(a) -> Tensor:
-    a = _t(a)
-    return record(np.abs(a.data), (a,), lambda g: (g * np.sign(a.data),))
+    return ABS.bind(_t(a))
 
 
 def sign(a) -> Tensor:
-    a = _t(a)
-    return record(np.sign(a.data), (a,), lambda g: (np.zeros_like(g),))
+    return SIGN.bind(_t(a))
 
 
 def sin(a) -> Tensor:
-    a = _t(a)
-    return record(np.sin(a.data), (a,), lambda g: (g * np.cos(a.data),))
+    return SIN.bind(_t(a))
 
 
 def cos(a) -> Tensor:
-    a = _t(a)
-    return record(np.cos(a.data), (a,), lambda g: (-g * np.sin(a.data),))
+    return COS.bind(_t(a))
 
 
 def tanh(a) -> Tensor:
-    a = _t(a)
-    out = np.tanh(a.data)
-    return record(out, (a,), lambda g: (g * (1 - out * out),))
+    return TANH.bind(_t(a))
 
 
-def _select(a, b, pick_a: np.ndarray, out: np.ndarray) -> Tensor:
-    def vjp(g):
-        return (
-            unbroadcast(np.where(pick_a, g, 0), a.data.shape) if a.requires_grad else None,
-            unbroadcast(np.where(pick_a, 0, g), b.data.shape) if b.requires_grad else None,
-        )
+# ---- selection ----------------------------------------------------------------------
+def _select_vjp(g, res, needs):
+    pick_a, sa, sb = res
+    return (unbroadcast(np.where(pick_a, g, 0), sa) if needs[0] else None,
+            unbroadcast(np.where(pick_a, 0, g), sb) if needs[1] else None)
 
-    return record(out, (a, b), vjp)
+
+MAXIMUM = Primitive(
+    "maximum", lambda a, b: (np.maximum(a, b), (a >= b, a.shape, b.shape)), _select_vjp
+)
+MINIMUM = Primitive(
+    "minimum", lambda a, b: (np.minimum(a, b), (a <= b, a.shape, b.shape)), _select_vjp
+)
+
+
+def _where_fwd(cond, a, b):
+    cond = np.asarray(cond, dtype=bool)
+    pick = np.broadcast_to(cond, np.broadcast_shapes(cond.shape, a.shape, b.shape))
+    return np.where(cond, a, b), (pick, a.shape, b.shape)
+
+
+WHERE = Primitive("where", _where_fwd, lambda g, res, needs: (None,) + _select_vjp(
+    g, res, needs[1:]))
 
 
 def maximum(a, b) -> Tensor:
     """Element-wise maximum; on ties the gradient goes to the first argument."""
-    a, b = _pair(a, b)
-    return _select(a, b, a.data >= b.data, np.maximum(a.data, b.data))
+    return MAXIMUM.bind(*_pair(a, b))
 
 
 def minimum(a, b) -> Tensor:
     """Element-wise minimum; on ties the gradient goes to the first argument."""
-    a, b = _pair(a, b)
-    return _select(a, b, a.data <= b.data, np.minimum(a.data, b.data))
+    return MINIMUM.bind(*_pair(a, b))
 
 
 def where(condition, a, b) -> Tensor:
     """`a` where `condition` holds, else `b` (gradients flow to the chosen side)."""
-    cond = np.asarray(condition.data if isinstance(condition, Tensor) else condition, dtype=bool)
     a, b = _pair(a, b)
-    return _select(a, b, np.broadcast_to(cond, np.broadcast_shapes(cond.shape, a.shape, b.shape)),
-                   np.where(cond, a.data, b.data))
+    return WHERE.bind(_t(condition), a, b)
+
+
+def _clip_fwd(a, lo, hi):
+    inside = (a >= lo) & (a <= hi)
+    return np.clip(a, lo, hi).astype(a.dtype, copy=False), inside
+
+
+CLIP = Primitive(
+    "clip", _clip_fwd,
+    lambda g, inside, needs: (np.where(inside, g, 0).astype(g.dtype, copy=False),),
+)
 
 
 def clip(a, min_value, max_value) -> Tensor:
     """Clip to [min_value, max_value]; the gradient is zero outside the range."""
-    a = _t(a)
     lo = -np.inf if min_value is None else min_value
     hi = np.inf if max_value is None else max_value
-    inside = (a.data >= lo) & (a.data <= hi)
-    out = np.clip(a.data, lo, hi).astype(a.data.dtype, copy=False)
-    return record(out, (a,), lambda g: (np.where(inside, g, 0).astype(g.dtype, copy=False),))
+    return CLIP.bind(_t(a), lo=lo, hi=hi)
+
+
+CAST = Primitive(
+    "cast", lambda a, dtype: (a.astype(dtype), a.dtype),
+    lambda g, src, needs: (g.astype(src),),
+)
 
 
 def cast(a, dtype) -> Tensor:
     """Convert to `dtype`; gradients are cast back to the input's type."""
-    a = _t(a)
-    src = a.data.dtype
-    return record(a.data.astype(dtype), (a,), lambda g: (g.astype(src),))
+    return CAST.bind(_t(a), dtype=dtype)
 
 
 UFUNC_OPS = {

@@ -1,8 +1,8 @@
-"""Neural-network ops: activation kernels, the fused dense op, fused cross-entropies.
+"""Neural-network primitives: activations, the fused dense op, fused cross-entropies.
 
 An activation kernel is a pair of raw-array functions: `forward(z) -> a` and
-`backward(g, z, a) -> dz`. The same kernels serve the stand-alone activation op and
-the fused `dense` op (matmul + bias + activation as one node of the graph).
+`backward(g, z, a) -> dz`. The same kernels serve the stand-alone activation primitive
+and the fused `dense` primitive (matmul + bias + activation as one node of the graph).
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from neuroflow.autodiff.tensor import Tensor, convert_to_tensor, record
+from neuroflow.autodiff.primitive import Primitive
+from neuroflow.autodiff.tensor import Tensor, convert_to_tensor
 
 __all__ = [
     "ActivationKernel", "KERNELS", "activation", "dense", "softmax", "log_softmax",
@@ -186,60 +187,98 @@ def _mish_grad(z):
     return t + z * (1 - t * t) * _sigmoid(z)
 
 
+def _t(x) -> Tensor:
+    return x if isinstance(x, Tensor) else convert_to_tensor(x)
+
+
+def _activation_fwd(z, kernel):
+    a = kernel.forward(z.copy() if kernel.in_place else z)
+    return a, (kernel, z, a)
+
+
+def _activation_vjp(g, res, needs):
+    kernel, z, a = res
+    return (kernel.backward(g, z, a),)
+
+
+ACTIVATION = Primitive("activation", _activation_fwd, _activation_vjp)
+
+
 def activation(x, kernel: ActivationKernel) -> Tensor:
     """Apply an activation kernel as one node of the graph."""
-    x = x if isinstance(x, Tensor) else convert_to_tensor(x)
-    z = x.data
-    a = kernel.forward(z.copy() if kernel.in_place else z)
-    return record(a, (x,), lambda g: (kernel.backward(g, z, a),))
+    return ACTIVATION.bind(_t(x), kernel=kernel)
+
+
+def _softmax_axis_fwd(x, axis):
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    a = e / e.sum(axis=axis, keepdims=True)
+    return a, (a, axis)
+
+
+def _softmax_axis_vjp(g, res, needs):
+    a, axis = res
+    return (a * (g - (g * a).sum(axis=axis, keepdims=True)),)
+
+
+SOFTMAX_AXIS = Primitive("softmax", _softmax_axis_fwd, _softmax_axis_vjp)
 
 
 def softmax(x, axis: int = -1) -> Tensor:
-    x = x if isinstance(x, Tensor) else convert_to_tensor(x)
+    x = _t(x)
     if axis in (-1, x.ndim - 1):
         return activation(x, KERNELS["softmax"])
-    e = np.exp(x.data - x.data.max(axis=axis, keepdims=True))
-    a = e / e.sum(axis=axis, keepdims=True)
-    return record(a, (x,), lambda g: (a * (g - (g * a).sum(axis=axis, keepdims=True)),))
+    return SOFTMAX_AXIS.bind(x, axis=axis)
+
+
+def _log_softmax_fwd(x, axis):
+    shifted = x - x.max(axis=axis, keepdims=True)
+    out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+    return out, (out, axis)
+
+
+def _log_softmax_vjp(g, res, needs):
+    out, axis = res
+    return (g - np.exp(out) * g.sum(axis=axis, keepdims=True),)
+
+
+LOG_SOFTMAX = Primitive("log_softmax", _log_softmax_fwd, _log_softmax_vjp)
 
 
 def log_softmax(x, axis: int = -1) -> Tensor:
-    x = x if isinstance(x, Tensor) else convert_to_tensor(x)
-    shifted = x.data - x.data.max(axis=axis, keepdims=True)
-    out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+    return LOG_SOFTMAX.bind(_t(x), axis=axis)
 
-    def vjp(g):
-        return (g - np.exp(out) * g.sum(axis=axis, keepdims=True),)
 
-    return record(out, (x,), vjp)
+def _dense_fwd(x, w, *bias, act):
+    lead = x.shape[:-1]
+    x2 = x if x.ndim == 2 else x.reshape(-1, x.shape[-1])
+    z = x2 @ w
+    if bias:
+        z += bias[0]
+    pre = None if act.in_place or act.name == "linear" else z
+    a = act.forward(z)
+    out_shape = lead + (w.shape[1],)
+    return (a if a.shape == out_shape else a.reshape(out_shape)), (x, x2, w, pre, a, act)
+
+
+def _dense_vjp(g, res, needs):
+    x, x2, w, pre, a, act = res
+    g2 = g if g.ndim == 2 else g.reshape(-1, g.shape[-1])
+    dz = act.backward(g2, pre, a)
+    gx = (dz @ w.T).reshape(x.shape) if needs[0] else None
+    gw = x2.T @ dz if needs[1] else None
+    if len(needs) == 2:
+        return gx, gw
+    return gx, gw, (np.add.reduce(dz, axis=0) if needs[2] else None)
+
+
+DENSE = Primitive("dense", _dense_fwd, _dense_vjp)
 
 
 def dense(x: Tensor, kernel: Tensor, bias: Tensor | None, act: ActivationKernel) -> Tensor:
     """activation(x @ kernel + bias) as one node; x may have any number of leading axes."""
-    xd, w = x.data, kernel.data
-    lead = xd.shape[:-1]
-    x2 = xd if xd.ndim == 2 else xd.reshape(-1, xd.shape[-1])
-    z = x2 @ w
-    if bias is not None:
-        z += bias.data
-    pre = None if act.in_place or act.name == "linear" else z
-    a = act.forward(z)
-    out_shape = lead + (w.shape[1],)
-
-    def vjp(g):
-        g2 = g if g.ndim == 2 else g.reshape(-1, g.shape[-1])
-        dz = act.backward(g2, pre, a)
-        gx = gw = gb = None
-        if kernel.requires_grad:
-            gw = x2.T @ dz
-        if bias is not None and bias.requires_grad:
-            gb = dz.sum(axis=0)
-        if x.requires_grad:
-            gx = (dz @ w.T).reshape(xd.shape)
-        return (gx, gw, gb) if bias is not None else (gx, gw)
-
-    parents = (x, kernel, bias) if bias is not None else (x, kernel)
-    return record(a if a.shape == out_shape else a.reshape(out_shape), parents, vjp)
+    if bias is None:
+        return DENSE.bind(x, kernel, act=act)
+    return DENSE.bind(x, kernel, bias, act=act)
 
 
 def _labels(labels, dtype, like: np.ndarray | None = None, op: str = "") -> np.ndarray:
@@ -250,13 +289,10 @@ def _labels(labels, dtype, like: np.ndarray | None = None, op: str = "") -> np.n
     return out
 
 
-def sparse_softmax_cross_entropy(logits: Tensor, labels: np.ndarray) -> Tensor:
-    """Per-sample -log softmax(logits)[label], over the last axis."""
-    logits = logits if isinstance(logits, Tensor) else convert_to_tensor(logits)
-    z = logits.data
+def _sparse_ce_fwd(z, labels):
     n_classes = z.shape[-1]
     z2 = z.reshape(-1, n_classes)
-    idx = _labels(labels, None).reshape(-1).astype(np.intp, copy=False)
+    idx = labels.reshape(-1).astype(np.intp, copy=False)
     if idx.size != z2.shape[0]:
         raise ValueError(
             f"sparse_softmax_cross_entropy: {idx.size} labels for logits of shape {z.shape}"
@@ -271,42 +307,63 @@ def sparse_softmax_cross_entropy(logits: Tensor, labels: np.ndarray) -> Tensor:
     s = e.sum(axis=1)
     rows = np.arange(len(idx))
     out = (np.log(s) - shifted[rows, idx]).reshape(z.shape[:-1])
-
-    def vjp(g):
-        p = e / s[:, None]
-        p[rows, idx] -= 1
-        p *= g.reshape(-1, 1)
-        return (p.reshape(z.shape),)
-
-    return record(out.astype(z.dtype, copy=False), (logits,), vjp)
+    return out.astype(z.dtype, copy=False), (e, s, rows, idx, z.shape)
 
 
-def softmax_cross_entropy(logits: Tensor, labels: np.ndarray, axis: int = -1) -> Tensor:
-    """Per-sample -sum(labels * log softmax(logits)) over `axis`."""
-    logits = logits if isinstance(logits, Tensor) else convert_to_tensor(logits)
-    z = logits.data
+def _sparse_ce_vjp(g, res, needs):
+    e, s, rows, idx, shape = res
+    p = e / s[:, None]
+    p[rows, idx] -= 1
+    p *= g.reshape(-1, 1)
+    return p.reshape(shape), None
+
+
+SPARSE_SOFTMAX_CE = Primitive("sparse_softmax_cross_entropy", _sparse_ce_fwd, _sparse_ce_vjp)
+
+
+def sparse_softmax_cross_entropy(logits: Tensor, labels: np.ndarray) -> Tensor:
+    """Per-sample -log softmax(logits)[label], over the last axis."""
+    labels = labels if isinstance(labels, Tensor) else Tensor(np.asarray(labels))
+    return SPARSE_SOFTMAX_CE.bind(_t(logits), labels)
+
+
+def _softmax_ce_fwd(z, labels, axis):
     labels = _labels(labels, z.dtype, z, "softmax_cross_entropy")
     shifted = z - z.max(axis=axis, keepdims=True)
     e = np.exp(shifted)
     s = e.sum(axis=axis, keepdims=True)
-    logp = shifted - np.log(s)
-    out = -(labels * logp).sum(axis=axis)
+    out = -(labels * (shifted - np.log(s))).sum(axis=axis)
+    return out.astype(z.dtype, copy=False), (e, s, labels, axis)
 
-    def vjp(g):
-        g = np.expand_dims(g, axis)
-        return ((e / s * labels.sum(axis=axis, keepdims=True) - labels) * g,)
 
-    return record(out.astype(z.dtype, copy=False), (logits,), vjp)
+def _softmax_ce_vjp(g, res, needs):
+    e, s, labels, axis = res
+    g = np.expand_dims(g, axis)
+    return (e / s * labels.sum(axis=axis, keepdims=True) - labels) * g, None
+
+
+SOFTMAX_CE = Primitive("softmax_cross_entropy", _softmax_ce_fwd, _softmax_ce_vjp)
+
+
+def softmax_cross_entropy(logits: Tensor, labels: np.ndarray, axis: int = -1) -> Tensor:
+    """Per-sample -sum(labels * log softmax(logits)) over `axis`."""
+    return SOFTMAX_CE.bind(_t(logits), _t(labels), axis=axis)
+
+
+def _sigmoid_ce_fwd(z, labels):
+    labels = _labels(labels, z.dtype, z, "sigmoid_cross_entropy")
+    out = np.maximum(z, 0) - z * labels + np.log1p(np.exp(-np.abs(z)))
+    return out.astype(z.dtype, copy=False), (z, labels)
+
+
+def _sigmoid_ce_vjp(g, res, needs):
+    z, labels = res
+    return g * (_sigmoid(z) - labels), None
+
+
+SIGMOID_CE = Primitive("sigmoid_cross_entropy", _sigmoid_ce_fwd, _sigmoid_ce_vjp)
 
 
 def sigmoid_cross_entropy(logits: Tensor, labels: np.ndarray) -> Tensor:
     """Element-wise binary cross-entropy of sigmoid(logits) against `labels`."""
-    logits = logits if isinstance(logits, Tensor) else convert_to_tensor(logits)
-    z = logits.data
-    labels = _labels(labels, z.dtype, z, "sigmoid_cross_entropy")
-    out = np.maximum(z, 0) - z * labels + np.log1p(np.exp(-np.abs(z)))
-
-    def vjp(g):
-        return (g * (_sigmoid(z) - labels),)
-
-    return record(out.astype(z.dtype, copy=False), (logits,), vjp)
+    return SIGMOID_CE.bind(_t(logits), _t(labels))

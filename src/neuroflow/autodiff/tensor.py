@@ -1,9 +1,10 @@
 """Tensors, variables and the gradient tape: define-by-run reverse-mode autodiff.
 
-Every op takes raw NumPy arrays out of its inputs, computes its output, and, while a
-`GradientTape` is recording and some input requires a gradient, links the output to
-its inputs with a vector-Jacobian product (VJP). `GradientTape.gradient` walks that
-graph backwards in reverse topological order.
+Every op is a `Primitive` (see `primitive.py`): its forward kernel computes the output
+from raw arrays and, while a `GradientTape` is recording and some input requires a
+gradient, the output remembers its node: the primitive, its inputs and the residuals
+its VJP kernel needs. `GradientTape.gradient` walks those nodes backwards in reverse
+topological order.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ class Tensor:
     variable, was watched by a tape, or was computed from such a tensor under a tape.
     """
 
-    __slots__ = ("data", "requires_grad", "_parents", "_vjp", "_keras_logits", "__weakref__")
+    __slots__ = ("data", "requires_grad", "_parents", "_prim", "_res", "_keras_logits",
+                 "__weakref__")
     __array_priority__ = 100.0
 
     def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False):
@@ -50,7 +52,8 @@ class Tensor:
         self.data = data
         self.requires_grad = requires_grad
         self._parents: tuple[Tensor, ...] = ()
-        self._vjp: Callable | None = None
+        self._prim = None  # the Primitive that made this tensor, when it needs a gradient
+        self._res = None  # the residuals that primitive's VJP reads
         self._keras_logits = None
 
     # ---- array protocol -------------------------------------------------------------
@@ -295,24 +298,40 @@ def convert_to_tensor(x: Any, dtype: Any = None) -> Tensor:
     return Tensor(x, dtype=dtype)
 
 
-def record(data: np.ndarray, parents: tuple[Tensor, ...], vjp: Callable) -> Tensor:
-    """Make the output tensor of an op and, when recording, link it to its parents.
+class _Closure:
+    """The node kind of `record`: the VJP is a closure over the forward's arrays."""
 
-    `vjp(g)` returns one gradient (or None) per parent, for the upstream gradient `g`.
+    name = "closure"
+
+    @staticmethod
+    def vjp(g, closure, needs):
+        return closure(g)
+
+
+def record(data: np.ndarray, parents: tuple[Tensor, ...], vjp: Callable) -> Tensor:
+    """An op defined by a closure instead of a `Primitive`: differentiable, not traceable.
+
+    `vjp(g)` returns one gradient (or None) per parent. A traced plan cannot replay a
+    closure, so a step that calls this runs eagerly; define a `Primitive` instead.
     """
     out = Tensor.__new__(Tensor)
     out.data = data
     out._keras_logits = None
+    out._res = None
+    trace = _p._trace[0]
+    if trace is not None:
+        trace.append((None, parents, {"reason": "an op defined with record()"}, out))
     if _recording[0]:
         for p in parents:
             if p.requires_grad:
                 out.requires_grad = True
                 out._parents = parents
-                out._vjp = vjp
+                out._prim = _Closure
+                out._res = vjp
                 return out
     out.requires_grad = False
     out._parents = ()
-    out._vjp = None
+    out._prim = None
     return out
 
 
@@ -369,13 +388,16 @@ def backward_pass(targets: list[Tensor], seeds: list[np.ndarray], keep: set[int]
                 ready.append(target)
     while ready:
         node = ready.pop()
-        vjp = node._vjp
-        if vjp is None:
+        prim = node._prim
+        if prim is None:
             continue
         key = id(node)
         g = grads.get(key) if key in keep else grads.pop(key, None)
         parents = node._parents
-        parent_grads = vjp(g) if g is not None else (None,) * len(parents)
+        if g is None:
+            parent_grads = (None,) * len(parents)
+        else:
+            parent_grads = prim.vjp(g, node._res, tuple(p.requires_grad for p in parents))
         for parent, pg in zip(parents, parent_grads, strict=True):
             if not parent.requires_grad:
                 continue
@@ -503,7 +525,7 @@ class GradientTape:
             grad = Tensor(g)
             if recording:  # a tape may try to differentiate this gradient: refuse clearly
                 grad.requires_grad = True
-                grad._vjp = _no_higher_order
+                grad._prim = _NoHigherOrder
             result.append(grad)
         if not isinstance(sources, (list, tuple, dict)):
             return result[0]
@@ -528,11 +550,17 @@ def _seeds(targets: list[Tensor], output_gradients: list) -> list[np.ndarray]:
     return seeds
 
 
-def _no_higher_order(g):
-    raise NotImplementedError(
-        "neuroflow computes first-order gradients only: a gradient returned by "
-        "GradientTape.gradient cannot be differentiated again (VJPs run on raw arrays)"
-    )
+class _NoHigherOrder:
+    """The node of a gradient computed under a recording tape: differentiating it fails."""
+
+    name = "no_higher_order"
+
+    @staticmethod
+    def vjp(g, res, needs):
+        raise NotImplementedError(
+            "neuroflow computes first-order gradients only: a gradient returned by "
+            "GradientTape.gradient cannot be differentiated again (VJPs run on raw arrays)"
+        )
 
 
 def stop_gradient(x: Iterable | Tensor) -> Tensor:
@@ -541,5 +569,6 @@ def stop_gradient(x: Iterable | Tensor) -> Tensor:
 
 
 from neuroflow.autodiff import math_ops as _m  # noqa: E402
+from neuroflow.autodiff import primitive as _p  # noqa: E402
 from neuroflow.autodiff import reduce_ops as _r  # noqa: E402
 from neuroflow.autodiff import shape_ops as _s  # noqa: E402

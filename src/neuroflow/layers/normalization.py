@@ -1,9 +1,9 @@
 """BatchNormalization: normalize with the batch statistics in training, with moving
 averages of them in inference.
 
-The normalization is one fused op (forward and vector-Jacobian product together); the
-moving statistics are updated in place on the NumPy arrays, so the update is never
-recorded on a gradient tape.
+The normalization is one primitive (forward and VJP kernels); the moving statistics are
+updated in place on the NumPy arrays, so the update is never recorded on a gradient tape
+(and a training step with it runs eagerly rather than from a traced plan).
 """
 
 from __future__ import annotations
@@ -13,70 +13,98 @@ from typing import Any
 import numpy as np
 
 from neuroflow import constraints, initializers, regularizers
-from neuroflow.autodiff.tensor import Tensor, record
+from neuroflow.autodiff.primitive import Primitive, untraceable
+from neuroflow.autodiff.tensor import Tensor
 from neuroflow.layers.layer import Layer
 
 __all__ = ["BatchNormalization"]
 
 
-def _batch_norm_train(x: Tensor, gamma: Tensor | None, beta: Tensor | None, axes: tuple,
-                      pshape: tuple, epsilon: float):
-    """Normalize `x` over `axes` with its own statistics; returns (out, mean, var)."""
-    xd = x.data
-    mean = xd.mean(axis=axes, keepdims=True)
-    centered = xd - mean
+def _batch_norm_train_fwd(x, *params, has_gamma, has_beta, axes, pshape, epsilon):
+    mean = x.mean(axis=axes, keepdims=True)
+    centered = x - mean
     var = np.mean(centered * centered, axis=axes, keepdims=True)
     inv = 1.0 / np.sqrt(var + epsilon)
     xhat = centered * inv
-    g_data = None if gamma is None else gamma.data.reshape(pshape)
+    gamma = params[0] if has_gamma else None
+    beta = params[-1] if has_beta else None
+    g_data = None if gamma is None else gamma.reshape(pshape)
     out = xhat if g_data is None else xhat * g_data
     if beta is not None:
-        out = out + beta.data.reshape(pshape)
-    n = xd.size // inv.size
-    parents = tuple(t for t in (x, gamma, beta) if t is not None)
-
-    def vjp(g):
-        grads = []
-        dxhat = g if g_data is None else g * g_data
-        if x.requires_grad:
-            s1 = dxhat.sum(axis=axes, keepdims=True)
-            s2 = (dxhat * xhat).sum(axis=axes, keepdims=True)
-            grads.append((inv / n) * (n * dxhat - s1 - xhat * s2))
-        else:
-            grads.append(None)
-        if gamma is not None:
-            grads.append((g * xhat).sum(axis=axes).reshape(gamma.data.shape)
-                         if gamma.requires_grad else None)
-        if beta is not None:
-            grads.append(g.sum(axis=axes).reshape(beta.data.shape) if beta.requires_grad else None)
-        return tuple(grads)
-
-    return record(out.astype(xd.dtype, copy=False), parents, vjp), mean, var
+        out = out + beta.reshape(pshape)
+    n = x.size // inv.size
+    shapes = tuple(p.shape for p in params)
+    return out.astype(x.dtype, copy=False), (xhat, inv, g_data, n, axes, shapes, mean, var)
 
 
-def _batch_norm_infer(x: Tensor, gamma: Tensor | None, beta: Tensor | None, mean: np.ndarray,
-                      var: np.ndarray, axes: tuple, pshape: tuple, epsilon: float) -> Tensor:
-    """Normalize `x` with given statistics: `(x - mean) / sqrt(var + eps) * gamma + beta`."""
-    xd = x.data
-    inv = (1.0 / np.sqrt(var.reshape(pshape) + epsilon)).astype(xd.dtype, copy=False)
+def _batch_norm_train_vjp(g, res, needs):
+    xhat, inv, g_data, n, axes, shapes, _, _ = res
+    dxhat = g if g_data is None else g * g_data
+    grads = [None]
+    if needs[0]:
+        s1 = dxhat.sum(axis=axes, keepdims=True)
+        s2 = (dxhat * xhat).sum(axis=axes, keepdims=True)
+        grads[0] = (inv / n) * (n * dxhat - s1 - xhat * s2)
+    k = 1
+    if g_data is not None:
+        grads.append((g * xhat).sum(axis=axes).reshape(shapes[0]) if needs[k] else None)
+        k += 1
+    if len(needs) > k:
+        grads.append(g.sum(axis=axes).reshape(shapes[-1]) if needs[k] else None)
+    return tuple(grads)
+
+
+BATCH_NORM_TRAIN = Primitive("batch_norm_train", _batch_norm_train_fwd, _batch_norm_train_vjp)
+
+
+def _batch_norm_train(x: Tensor, gamma: Tensor | None, beta: Tensor | None, axes: tuple,
+                      pshape: tuple, epsilon: float):
+    """Normalize `x` over `axes` with its own statistics; returns (out, mean, var)."""
+    params = tuple(t for t in (gamma, beta) if t is not None)
+    out, res = BATCH_NORM_TRAIN.bind_with_residuals(
+        x, *params, has_gamma=gamma is not None, has_beta=beta is not None, axes=axes,
+        pshape=pshape, epsilon=epsilon)
+    return out, res[6], res[7]
+
+
+def _batch_norm_infer_fwd(x, mean, var, *params, has_gamma, has_beta, axes, pshape, epsilon):
+    inv = (1.0 / np.sqrt(var.reshape(pshape) + epsilon)).astype(x.dtype, copy=False)
     mean = mean.reshape(pshape)
-    scale = inv if gamma is None else inv * gamma.data.reshape(pshape)
+    gamma = params[0] if has_gamma else None
+    beta = params[-1] if has_beta else None
+    scale = inv if gamma is None else inv * gamma.reshape(pshape)
     shift = -mean * scale
     if beta is not None:
-        shift = shift + beta.data.reshape(pshape)
-    out = xd * scale + shift
-    parents = tuple(t for t in (x, gamma, beta) if t is not None)
+        shift = shift + beta.reshape(pshape)
+    out = x * scale + shift
+    shapes = tuple(p.shape for p in params)
+    return out.astype(x.dtype, copy=False), (x, mean, inv, scale, has_gamma, axes, shapes)
 
-    def vjp(g):
-        grads = [g * scale if x.requires_grad else None]
-        if gamma is not None:
-            grads.append(((g * (xd - mean) * inv).sum(axis=axes)).reshape(gamma.data.shape)
-                         if gamma.requires_grad else None)
-        if beta is not None:
-            grads.append(g.sum(axis=axes).reshape(beta.data.shape) if beta.requires_grad else None)
-        return tuple(grads)
 
-    return record(out.astype(xd.dtype, copy=False), parents, vjp)
+def _batch_norm_infer_vjp(g, res, needs):
+    x, mean, inv, scale, has_gamma, axes, shapes = res
+    grads = [g * scale if needs[0] else None, None, None]
+    k = 3
+    if has_gamma:
+        grads.append(((g * (x - mean) * inv).sum(axis=axes)).reshape(shapes[0])
+                     if needs[k] else None)
+        k += 1
+    if len(needs) > k:
+        grads.append(g.sum(axis=axes).reshape(shapes[-1]) if needs[k] else None)
+    return tuple(grads)
+
+
+BATCH_NORM_INFER = Primitive("batch_norm_infer", _batch_norm_infer_fwd, _batch_norm_infer_vjp)
+
+
+def _batch_norm_infer(x: Tensor, gamma: Tensor | None, beta: Tensor | None, mean: Any,
+                      var: Any, axes: tuple, pshape: tuple, epsilon: float) -> Tensor:
+    """Normalize `x` with given statistics: `(x - mean) / sqrt(var + eps) * gamma + beta`."""
+    params = tuple(t for t in (gamma, beta) if t is not None)
+    mean, var = (t if isinstance(t, Tensor) else Tensor(t) for t in (mean, var))
+    return BATCH_NORM_INFER.bind(
+        x, mean, var, *params, has_gamma=gamma is not None, has_beta=beta is not None,
+        axes=axes, pshape=pshape, epsilon=epsilon)
 
 
 class BatchNormalization(Layer):
@@ -181,6 +209,7 @@ class BatchNormalization(Layer):
                 f"{self._param_shape[self._ax]}, received input of shape {tuple(inputs.shape)}"
             )
         if training and self.trainable:
+            untraceable("BatchNormalization updates its moving statistics in training")
             out, mean, var = _batch_norm_train(inputs, self.gamma, self.beta, self._reduce_axes,
                                                self._param_shape, self.epsilon)
             m = self.momentum
@@ -190,8 +219,8 @@ class BatchNormalization(Layer):
             mv *= m
             mv += (1.0 - m) * var.reshape(mv.shape)
             return out
-        return _batch_norm_infer(inputs, self.gamma, self.beta, self.moving_mean.data,
-                                 self.moving_variance.data, self._reduce_axes,
+        return _batch_norm_infer(inputs, self.gamma, self.beta, self.moving_mean,
+                                 self.moving_variance, self._reduce_axes,
                                  self._param_shape, self.epsilon)
 
     def compute_output_shape(self, input_shape: Any) -> Any:

@@ -14,6 +14,7 @@ import numpy as np
 
 from neuroflow import backend
 from neuroflow.autodiff import math_ops
+from neuroflow.autodiff.primitive import untraceable
 from neuroflow.autodiff.tensor import Tensor
 from neuroflow.layers.layer import Layer
 
@@ -37,6 +38,8 @@ class _RandomLayer(Layer):
         self._rng = None if seed is None else np.random.default_rng(self.seed)
 
     def _generator(self) -> np.random.Generator:
+        # a traced plan would replay this batch's draw: a step that draws runs eagerly
+        untraceable(f"{type(self).__name__} layer '{self.name}' draws random numbers")
         return self._rng if self._rng is not None else backend.global_rng()
 
     def _check_rate(self, rate: Any) -> float:

@@ -9,7 +9,8 @@ import numpy as np
 
 from neuroflow import backend
 from neuroflow.autodiff import math_ops, reduce_ops, shape_ops
-from neuroflow.autodiff.tensor import Tensor, convert_to_tensor, record
+from neuroflow.autodiff.primitive import Primitive
+from neuroflow.autodiff.tensor import Tensor, convert_to_tensor
 
 __all__ = [
     "Loss", "REDUCTIONS", "standardize_reduction", "squeeze_or_expand_to_same_rank",
@@ -102,19 +103,23 @@ def as_target(y_true: Any, dtype: Any) -> Tensor:
 
 
 # ---- reduction ------------------------------------------------------------------------
+def _weighted_sum_fwd(v, w, divisor):
+    w = np.broadcast_to(w, v.shape)
+    total = np.vdot(v.reshape(-1), w.reshape(-1))
+    return np.asarray(total / divisor if divisor else 0.0, dtype=v.dtype), (v, w, divisor)
+
+
+def _weighted_sum_vjp(g, res, needs):
+    v, w, divisor = res
+    return (((g / divisor) * w) if divisor else np.zeros_like(v), None)
+
+
+WEIGHTED_SUM = Primitive("weighted_sum", _weighted_sum_fwd, _weighted_sum_vjp)
+
+
 def _weighted_sum(values: Tensor, weights: np.ndarray, divisor: float) -> Tensor:
     """sum(values * weights) / divisor as one node (0 when divisor is 0)."""
-    v = values.data
-    w = np.broadcast_to(weights, v.shape)
-    total = np.vdot(v.reshape(-1), w.reshape(-1))
-    out = np.asarray(total / divisor if divisor else 0.0, dtype=v.dtype)
-
-    def vjp(g):
-        if not divisor:
-            return (np.zeros_like(v),)
-        return ((g / divisor) * w,)
-
-    return record(out, (values,), vjp)
+    return WEIGHTED_SUM.bind(values, Tensor(weights), divisor=divisor)
 
 
 def _broadcasts_to(src: tuple[int, ...], dst: tuple[int, ...]) -> bool:
