@@ -151,3 +151,18 @@ def test_member_optimizer_state_is_its_own_after_the_pack():
         assert int(m.optimizer.iterations) == int(t.optimizer.iterations) == 6
         for a, b in zip(m.optimizer.variables, t.optimizer.variables, strict=True):
             np.testing.assert_allclose(a.data, b.data, rtol=1e-5, atol=1e-7)
+
+
+def test_second_fit_continues_from_each_members_own_state():
+    members = [_compiled((5,), O.Adam(lr), seed=i) for i, lr in enumerate([0.01, 0.03])]
+    twins = [twin(m) for m in members]
+    x, y = regression_data()
+    for _ in range(2):
+        keras.backend.set_seed(5)
+        histories = Population(members).fit(x, y, batch_size=16, epochs=2)
+        alone = []
+        for t in twins:
+            keras.backend.set_seed(5)
+            alone.append(t.fit(x, y, batch_size=16, epochs=2, verbose=0))
+    for m, t, h, a in zip(members, twins, histories, alone, strict=True):
+        assert_same_training(m, t, h, a)

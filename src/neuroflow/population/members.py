@@ -62,8 +62,8 @@ def _optimizer_key(optimizer: Any) -> tuple | str:
         return "use_ema is not supported in a pack"
     if optimizer._exclude_ids or optimizer._exclude_pattern is not None:
         return "exclude_from_weight_decay is not supported in a pack"
-    if optimizer.built or int(optimizer._iterations.data):
-        return "the optimizer has already taken steps (its state would be lost)"
+    if optimizer.gradient_accumulation_steps and int(optimizer._iterations.data):
+        return "gradient accumulation resumed mid-way does not pack"
     vector = set(VECTOR_ATTRIBUTES[cls]) | set(_ALWAYS_VECTOR)
     config = optimizer.get_config()
     shared = []
@@ -77,7 +77,8 @@ def _optimizer_key(optimizer: Any) -> tuple | str:
             value = repr(sorted(value.items()))
         shared.append((name, value if isinstance(value, (int, float, str, bool, type(None)))
                        else repr(value)))
-    return (cls.__name__, tuple(shared))
+    # members continue from their own slots, so they must all have taken as many steps
+    return (cls.__name__, int(optimizer._iterations.data), tuple(shared))
 
 
 def _loss_key(model: Any) -> tuple | str:

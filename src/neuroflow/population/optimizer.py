@@ -47,7 +47,7 @@ class StackedOptimizer:
         self.params = params
         self.optimizer.build([params])
         self._set_vectors()
-        self.steps = 0
+        self.steps = int(first._iterations.data)
         self._fixed_rates = all(
             isinstance(m.optimizer._learning_rate, Variable) and not m.optimizer.decay
             for m in self.members)
@@ -96,30 +96,46 @@ class StackedOptimizer:
         self._set_vectors()
         self._rates = None
 
-    def store(self, m: int, layout: list) -> None:
-        """Give member `m` its step count and its slots (matched by slot name).
+    def _pairs(self, m: int, layout: list) -> list[tuple[np.ndarray, np.ndarray]]:
+        """(view into the pack's slot, the member's own slot array) for member `m`.
 
-        `layout` holds, for each of the member's trainable variables, the (offset, shape)
-        of its corner in the flat buffer (the `StackedNetwork` layout).
+        Slots are matched by name (`<variable path>_<slot>`); `layout` holds, for each of
+        the member's trainable variables, (offset, padded shape, corner) in the flat buffer.
         """
         model = self.members[m]
         opt = model.optimizer
         variables = model._train_variables()
         opt.build(variables)
-        opt._iterations.data[...] = self.optimizer._iterations.data
         by_name = {v.name: v for v in opt.variables}
         prefix = f"{self.params.path.replace('/', '_')}_"
         meta = {id(self.optimizer._iterations), id(self.optimizer._learning_rate)}
+        pairs = []
         for v in self.optimizer.variables:
             if v.data.ndim == 0 and id(v) not in meta and v.name in by_name:
-                by_name[v.name].data[...] = v.data  # a shared scalar (Nadam's u_product)
+                pairs.append((v.data, by_name[v.name].data))  # a shared scalar (Nadam)
                 continue
             if v.data.shape != self.params.data.shape or not v.name.startswith(prefix):
                 continue
             suffix = v.name[len(prefix):]
             for variable, (offset, shape, corner) in zip(variables, layout, strict=True):
                 slot = by_name.get(f"{str(variable.path).replace('/', '_')}_{suffix}")
-                if slot is None:
-                    continue  # a slot this member's optimizer does not keep
-                full = v.data[m, offset:offset + int(np.prod(shape))].reshape(shape)
-                slot.data[...] = full[corner]
+                if slot is not None:
+                    full = v.data[m, offset:offset + int(np.prod(shape))].reshape(shape)
+                    pairs.append((full[corner], slot.data))
+        return pairs
+
+    def load(self, layouts: list) -> None:
+        """Start from the members' own optimizer state when they have trained before."""
+        first = self.members[0].optimizer
+        if not first.built:
+            return
+        self.optimizer._iterations.data[...] = first._iterations.data
+        for m, layout in enumerate(layouts):
+            for ours, theirs in self._pairs(m, layout):
+                ours[...] = theirs
+
+    def store(self, m: int, layout: list) -> None:
+        """Give member `m` its step count and its optimizer slots back."""
+        for ours, theirs in self._pairs(m, layout):
+            theirs[...] = ours
+        self.members[m].optimizer._iterations.data[...] = self.optimizer._iterations.data

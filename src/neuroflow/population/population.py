@@ -260,6 +260,7 @@ class _PackTrainer:
         self.nbytes = len(pack) * self.net.nbytes_per_member(data.batch_size,
                                                              self.opt.slot_count())
         self.layouts = [self._layout(s) for s in pack]
+        self.opt.load(self.layouts)
         self._by_member = dict(enumerate(pack))
 
     def _layout(self, spec: MemberSpec) -> list:
