@@ -1,6 +1,7 @@
 """Data sets of the chapter, verified, cached, and available offline.
 
-- ``fashion_mnist.load_data()``, ``mnist.load_data()``: Keras's loaders (uint8 arrays);
+- ``fashion_mnist.load_data()``, ``mnist.load_data()``, ``cifar10.load_data()``: Keras's
+  loaders (uint8 arrays);
   ``fashion_mnist.load_sample()``: the 1,000-image sample shipped with neuroflow.
 - ``fetch_california_housing()``, ``load_iris()``: scikit-learn's loaders (``Bunch``).
 
@@ -10,7 +11,7 @@ folders (Debian's ``/usr/share/datasets/``), or downloaded into the cache; each 
 verified by the SHA-256 of its decompressed content before use.
 """
 
-from neuroflow.datasets import fashion_mnist, mnist
+from neuroflow.datasets import cifar10, fashion_mnist, mnist
 from neuroflow.datasets._bunch import Bunch
 from neuroflow.datasets._california import fetch_california_housing
 from neuroflow.datasets._errors import ChecksumError, DatasetNotFoundError
@@ -21,6 +22,7 @@ __all__ = [
     "Bunch",
     "ChecksumError",
     "DatasetNotFoundError",
+    "cifar10",
     "fashion_mnist",
     "fetch_california_housing",
     "get_data_home",
