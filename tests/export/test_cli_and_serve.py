@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from tests.export.conftest import run
 
 import neuroflow as keras
 from neuroflow import layers as L
 from neuroflow.cli import main
-from tests.export.conftest import run
 
 pytest.importorskip("h5py")
 

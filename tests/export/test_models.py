@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import onnx
 import pytest
+from tests.export.conftest import assert_matches_predict, run, session
 
 import neuroflow as keras
 from neuroflow import layers as L
@@ -15,7 +16,6 @@ from neuroflow.export import (
     onnx_translation,
     to_onnx,
 )
-from tests.export.conftest import assert_matches_predict, run, session
 
 
 def fashion_mlp() -> keras.Sequential:

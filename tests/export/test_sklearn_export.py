@@ -8,9 +8,10 @@ import pytest
 
 pytest.importorskip("sklearn")
 
+from tests.export.conftest import run  # noqa: E402
+
 from neuroflow.export import export_model, to_onnx  # noqa: E402
 from neuroflow.sklearn import MLPClassifier, MLPRegressor, Perceptron  # noqa: E402
-from tests.export.conftest import run  # noqa: E402
 
 RNG = np.random.default_rng(0)
 X = RNG.normal(size=(60, 4))

@@ -82,3 +82,46 @@ def _gelu(graph: OnnxGraph, x: str, hint: str) -> str:
     one_plus = graph.op("Add", [erf, graph.const(1.0, f"{hint}/one")], hint=hint)
     half_x = graph.op("Mul", [x, graph.const(0.5, f"{hint}/half")], hint=hint)
     return graph.op("Mul", [half_x, one_plus], hint=hint)
+
+
+@_act(A.hard_silu)
+def _hard_silu(graph: OnnxGraph, x: str, hint: str) -> str:
+    gate = graph.op("HardSigmoid", [x], hint=hint, alpha=1.0 / 6.0, beta=0.5)
+    return graph.op("Mul", [x, gate], hint=hint)
+
+
+@_act(A.hard_tanh)
+def _hard_tanh(graph: OnnxGraph, x: str, hint: str) -> str:
+    return _clip(graph, x, hint, -1.0, 1.0)
+
+
+@_act(A.log_sigmoid)
+def _log_sigmoid(graph: OnnxGraph, x: str, hint: str) -> str:
+    negated = graph.op("Neg", [x], hint=hint)
+    return graph.op("Neg", [graph.op("Softplus", [negated], hint=hint)], hint=hint)
+
+
+@_act(A.tanh_shrink)
+def _tanh_shrink(graph: OnnxGraph, x: str, hint: str) -> str:
+    return graph.op("Sub", [x, graph.op("Tanh", [x], hint=hint)], hint=hint)
+
+
+@_act(A.sparse_sigmoid)
+def _sparse_sigmoid(graph: OnnxGraph, x: str, hint: str) -> str:
+    shifted = graph.op("Add", [_clip(graph, x, hint, -1.0, 1.0),
+                               graph.const(1.0, f"{hint}/one")], hint=hint)
+    return graph.op("Mul", [shifted, graph.const(0.5, f"{hint}/half")], hint=hint)
+
+
+@_act(A.squareplus)
+def _squareplus(graph: OnnxGraph, x: str, hint: str) -> str:
+    root = graph.op("Sqrt", [graph.op("Add", [graph.op("Mul", [x, x], hint=hint),
+                                              graph.const(4.0, f"{hint}/b")], hint=hint)],
+                    hint=hint)
+    total = graph.op("Add", [x, root], hint=hint)
+    return graph.op("Mul", [total, graph.const(0.5, f"{hint}/half")], hint=hint)
+
+
+@_act(A.celu)
+def _celu(graph: OnnxGraph, x: str, hint: str) -> str:
+    return graph.op("Celu", [x], hint=hint, alpha=1.0)

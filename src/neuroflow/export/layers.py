@@ -179,3 +179,116 @@ def _dot(graph: OnnxGraph, layer: L.Dot, xs: list[Value]) -> str:
     target = [0, *x_rest, *y_rest] if x_rest or y_rest else [0, 1]
     return graph.op("Reshape", [out, graph.ints(target, f"{layer.name}/shape")],
                     hint=layer.name)
+
+
+# ---- the Keras 3 breadth layers ---------------------------------------------------------
+@onnx_translation(L.ReLU)
+def _relu_layer(graph: OnnxGraph, layer: L.ReLU, x: Value) -> str:
+    """where(x > threshold, x (capped at max_value), negative_slope * (x - threshold))."""
+    name = layer.name
+    top = x.name if layer.max_value is None else graph.op(
+        "Clip", [x.name, graph.const(0.0, f"{name}/zero"),
+                 graph.const(layer.max_value, f"{name}/max")], hint=name)
+    if layer.negative_slope == 0.0 and layer.threshold == 0.0:
+        return graph.op("Relu", [top], hint=name) if layer.max_value is None else top
+    threshold = graph.const(layer.threshold, f"{name}/threshold")
+    below = graph.op("Mul", [graph.op("Sub", [x.name, threshold], hint=name),
+                             graph.const(layer.negative_slope, f"{name}/slope")], hint=name)
+    above = graph.op("Greater", [x.name, threshold], hint=name)
+    return graph.op("Where", [above, top, below], hint=name)
+
+
+@onnx_translation(L.LeakyReLU)
+def _leaky_relu_layer(graph: OnnxGraph, layer: L.LeakyReLU, x: Value) -> str:
+    return graph.op("LeakyRelu", [x.name], hint=layer.name, alpha=layer.negative_slope)
+
+
+@onnx_translation(L.ELU)
+def _elu_layer(graph: OnnxGraph, layer: L.ELU, x: Value) -> str:
+    return graph.op("Elu", [x.name], hint=layer.name, alpha=layer.alpha)
+
+
+@onnx_translation(L.PReLU)
+def _prelu_layer(graph: OnnxGraph, layer: L.PReLU, x: Value) -> str:
+    slope = graph.const(layer.alpha.data, f"{layer.name}/alpha")
+    return graph.op("PRelu", [x.name, slope], hint=layer.name)
+
+
+def _axes_of(axis, rank: int) -> list[int]:
+    items = [axis] if isinstance(axis, int) else list(axis)
+    return sorted({int(a) % rank for a in items})
+
+
+@onnx_translation(L.Softmax)
+def _softmax_layer(graph: OnnxGraph, layer: L.Softmax, x: Value) -> str:
+    if isinstance(layer.axis, int):
+        return graph.op("Softmax", [x.name], hint=layer.name, axis=layer.axis)
+    axes = graph.ints(_axes_of(layer.axis, x.rank), f"{layer.name}/axes")
+    top = graph.op("ReduceMax", [x.name, axes], hint=layer.name, keepdims=1)
+    e = graph.op("Exp", [graph.op("Sub", [x.name, top], hint=layer.name)], hint=layer.name)
+    total = graph.op("ReduceSum", [e, axes], hint=layer.name, keepdims=1)
+    return graph.op("Div", [e, total], hint=layer.name)
+
+
+def _broadcast_param(graph: OnnxGraph, weight, axes: list[int], rank: int, hint: str) -> str:
+    shape = [1] * rank
+    for a, d in zip(axes, weight.shape, strict=True):
+        shape[a] = d
+    return graph.const(weight.data.reshape(shape), hint)
+
+
+def _rsqrt(graph: OnnxGraph, value: str, epsilon: float, hint: str) -> str:
+    shifted = graph.op("Add", [value, graph.const(epsilon, f"{hint}/epsilon")], hint=hint)
+    return graph.op("Pow", [shifted, graph.const(-0.5, f"{hint}/minus_half")], hint=hint)
+
+
+@onnx_translation(L.LayerNormalization)
+def _layer_normalization(graph: OnnxGraph, layer, x: Value) -> str:
+    name, axes_list = layer.name, _axes_of(layer.axis, x.rank)
+    axes = graph.ints(axes_list, f"{name}/axes")
+    mean = graph.op("ReduceMean", [x.name, axes], hint=name, keepdims=1)
+    centered = graph.op("Sub", [x.name, mean], hint=name)
+    var = graph.op("ReduceMean", [graph.op("Mul", [centered, centered], hint=name), axes],
+                   hint=name, keepdims=1)
+    out = graph.op("Mul", [centered, _rsqrt(graph, var, layer.epsilon, name)], hint=name)
+    if layer.gamma is not None:
+        out = graph.op("Mul", [out, _broadcast_param(graph, layer.gamma, axes_list, x.rank,
+                                                     f"{name}/gamma")], hint=name)
+    if layer.beta is not None:
+        out = graph.op("Add", [out, _broadcast_param(graph, layer.beta, axes_list, x.rank,
+                                                     f"{name}/beta")], hint=name)
+    return out
+
+
+@onnx_translation(L.RMSNormalization)
+def _rms_normalization(graph: OnnxGraph, layer, x: Value) -> str:
+    name, axes_list = layer.name, _axes_of(layer.axis, x.rank)
+    square = graph.op("Mul", [x.name, x.name], hint=name)
+    ms = graph.op("ReduceMean", [square, graph.ints(axes_list, f"{name}/axes")], hint=name,
+                  keepdims=1)
+    out = graph.op("Mul", [x.name, _rsqrt(graph, ms, layer.epsilon, name)], hint=name)
+    return graph.op("Mul", [out, _broadcast_param(graph, layer.scale, axes_list, x.rank,
+                                                  f"{name}/scale")], hint=name)
+
+
+@onnx_translation(L.UnitNormalization)
+def _unit_normalization(graph: OnnxGraph, layer, x: Value) -> str:
+    name = layer.name
+    square = graph.op("Mul", [x.name, x.name], hint=name)
+    total = graph.op("ReduceSum", [square, graph.ints(_axes_of(layer.axis, x.rank),
+                                                      f"{name}/axes")], hint=name, keepdims=1)
+    floor = graph.op("Max", [total, graph.const(1e-24, f"{name}/floor")], hint=name)
+    inv = graph.op("Pow", [floor, graph.const(-0.5, f"{name}/minus_half")], hint=name)
+    return graph.op("Mul", [x.name, inv], hint=name)
+
+
+for _cls in (L.Identity, L.ActivityRegularization):
+    onnx_translation(_cls)(_identity)
+
+
+@onnx_translation(L.Rescaling)
+def _rescaling(graph: OnnxGraph, layer, x: Value) -> str:
+    scaled = graph.op("Mul", [x.name, graph.const(np.asarray(layer.scale, np.float32),
+                                                  f"{layer.name}/scale")], hint=layer.name)
+    return graph.op("Add", [scaled, graph.const(np.asarray(layer.offset, np.float32),
+                                                f"{layer.name}/offset")], hint=layer.name)
