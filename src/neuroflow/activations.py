@@ -338,8 +338,9 @@ def get(identifier: str | Callable | dict | None) -> Callable:
     )
 
 
-def serialize(fn: Callable) -> str:
+def serialize(activation: Callable) -> str:
     """The name of an activation function ('relu', 'silu', ... or a custom function's name)."""
+    fn = activation
     for name, known in _BY_NAME.items():
         if known is fn:
             return name

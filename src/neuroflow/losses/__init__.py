@@ -112,8 +112,9 @@ def serialize(loss: Loss | Callable) -> dict:
     )
 
 
-def deserialize(config: dict | str, custom_objects: dict | None = None) -> Loss | Callable:
+def deserialize(name: dict | str, custom_objects: dict | None = None) -> Loss | Callable:
     """A loss from `serialize()` output (or a bare name); custom_objects add names."""
+    config = name
     table = {**ALL_OBJECTS, **(custom_objects or {})}
     if isinstance(config, str):
         obj = _resolve(config, table, "loss")

@@ -294,10 +294,10 @@ ALL_OBJECTS: dict[str, type[LearningRateSchedule]] = {
 }
 
 
-def serialize(schedule: LearningRateSchedule) -> dict:
+def serialize(learning_rate_schedule: LearningRateSchedule) -> dict:
     """`{"class_name", "config", ...}` for a schedule instance."""
-    return serialize_instance(schedule, LearningRateSchedule, "keras.optimizers.schedules",
-                              "schedules.serialize")
+    return serialize_instance(learning_rate_schedule, LearningRateSchedule,
+                              "keras.optimizers.schedules", "schedules.serialize")
 
 
 def deserialize(config: dict, custom_objects: dict | None = None) -> LearningRateSchedule:
