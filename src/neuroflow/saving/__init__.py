@@ -4,7 +4,9 @@ Loading never executes code from a file: configs name only built-in neuroflow ob
 and registered classes, and every write is atomic (temporary file, then rename).
 """
 
-from neuroflow.saving.errors import FileFormatError, UnsafeConfigError
+from neuroflow.saving import atomic
+from neuroflow.saving.errors import FileFormatError, SaveError, UnsafeConfigError
+from neuroflow.saving.limits import LoadLimits
 from neuroflow.saving.model_config import model_from_json, model_to_json
 from neuroflow.saving.object_registry import (
     CustomObjectScope,
@@ -28,5 +30,5 @@ __all__ = [
     "get_registered_name", "get_registered_object", "CustomObjectScope",
     "custom_object_scope", "serialize_object", "deserialize_object",
     "serialize_keras_object", "deserialize_keras_object", "FileFormatError",
-    "UnsafeConfigError",
+    "UnsafeConfigError", "SaveError", "LoadLimits", "atomic",
 ]

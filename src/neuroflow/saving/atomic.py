@@ -16,6 +16,7 @@ import errno
 import glob
 import hashlib
 import os
+import re
 import socket
 import stat
 import time
@@ -102,6 +103,8 @@ def _fsync_dir(directory: str) -> None:
 
 def _save_error(filepath: str, err: BaseException) -> SaveError:
     code = getattr(err, "errno", None)
+    found = None if code else re.search(r"errno = (\d+)", str(err))  # HDF5's messages
+    code = int(found.group(1)) if found else code
     reason = {errno.ENOSPC: "the disk is full", errno.EFBIG: "the file-size limit was reached",
               errno.EDQUOT: "the disk quota is exceeded"}.get(code, str(err) or type(err).__name__)
     return SaveError(code or errno.EIO, f"Could not write {filepath!r}: {reason}; the "
