@@ -11,6 +11,7 @@ from neuroflow.optimizers.adagrad import Adagrad
 from neuroflow.optimizers.adam import Adam, AdamW
 from neuroflow.optimizers.adamax import Adamax
 from neuroflow.optimizers.base import Optimizer
+from neuroflow.optimizers.lion import Lion
 from neuroflow.optimizers.nadam import Nadam
 from neuroflow.optimizers.rmsprop import RMSprop
 from neuroflow.optimizers.sgd import SGD
@@ -18,12 +19,12 @@ from neuroflow.utils.registry import resolve, serialize_instance
 
 __all__ = [
     "Optimizer", "SGD", "Adam", "AdamW", "Nadam", "RMSprop", "Adagrad", "Adadelta",
-    "Adamax", "schedules", "get", "serialize", "deserialize",
+    "Adamax", "Lion", "schedules", "get", "serialize", "deserialize",
 ]
 
 ALL_OBJECTS: dict[str, type[Optimizer]] = {
     cls.__name__.lower(): cls
-    for cls in (SGD, Adam, AdamW, Nadam, RMSprop, Adagrad, Adadelta, Adamax)
+    for cls in (SGD, Adam, AdamW, Nadam, RMSprop, Adagrad, Adadelta, Adamax, Lion)
 }
 
 

@@ -55,6 +55,15 @@ def main() -> None:
         cat(num_tokens=4, output_mode="one_hot")(np.array([3, 0, 1]))).tolist()
     disc = keras.layers.Discretization(bin_boundaries=[-1.0, 0.0, 1.5])
     out["discretization"] = np.asarray(disc(X)).tolist()
+    opt = keras.optimizers.Lion(learning_rate=0.1, beta_1=0.8, beta_2=0.95, weight_decay=0.01)
+    w = keras.Variable(np.array([[0.5, -1.0], [2.0, 0.0]], dtype="float32"))
+    grads = np.array([[[0.3, -0.2], [0.0, 1.0]], [[-0.5, -0.2], [0.1, -1.0]],
+                      [[0.05, 0.3], [-0.1, 0.2]]], dtype="float32")
+    steps = []
+    for g in grads:
+        opt.apply_gradients([(g, w)])
+        steps.append(np.asarray(w).tolist())
+    out["lion"] = {"w0": [[0.5, -1.0], [2.0, 0.0]], "grads": grads.tolist(), "steps": steps}
     path = Path(__file__).with_name("keras_reference.json")
     path.write_text(json.dumps(out) + "\n")
     print(f"wrote {path} (Keras {keras.__version__})")
