@@ -13,7 +13,9 @@ from neuroflow import (
     losses,
     metrics,
     models,
+    ops,
     optimizers,
+    random,
     regularizers,
     utils,
 )
@@ -41,5 +43,6 @@ def __getattr__(name: str):
 __all__ = [
     "GradientTape", "Input", "Model", "Sequential", "Tensor", "Variable", "activations",
     "backend", "callbacks", "constraints", "convert_to_tensor", "initializers", "layers",
-    "losses", "metrics", "models", "optimizers", "regularizers", "utils", "__version__",
+    "losses", "metrics", "models", "ops", "optimizers", "random", "regularizers", "utils",
+    "__version__",
 ]
