@@ -64,6 +64,19 @@ class HyperbandOracle(Oracle):
     def _schedule_size(self) -> int | None:
         return len(self.schedule)
 
+    def _ready(self, slot: int) -> bool:
+        if slot >= len(self.schedule):
+            return True
+        place = self.schedule[slot]
+        if place["round"] == 0:
+            return True
+        before = {(place["iteration"], place["bracket"], place["round"] - 1)}
+        ordered = sorted((t for t in self._frozen_trials() if not _is_retry(t)),
+                         key=lambda t: t.number)
+        places = [i for i, p in enumerate(self.schedule)
+                  if (p["iteration"], p["bracket"], p["round"]) in before]
+        return all(i < len(ordered) and ordered[i].state.is_finished() for i in places)
+
     def _plan(self, trial: Any, slot: int) -> dict | None:
         place = dict(self.schedule[slot])
         if place["round"] == 0:

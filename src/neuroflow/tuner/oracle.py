@@ -186,8 +186,35 @@ class Oracle:
         return {}
 
     # ---- handing out trials -----------------------------------------------------------
-    def create_trial(self) -> Any:
-        """An Optuna trial to run now, or None when the search is over."""
+    def _ready(self, slot: int) -> bool:
+        """Whether schedule place `slot` can be planned now, without waiting (Hyperband:
+        not before the round it continues has finished)."""
+        return True
+
+    def create_trials(self, count: int) -> list:
+        """Up to `count` trials to train together as one pack: the first as `create_trial`
+        hands it out, then as many more as can start now without waiting. Empty when the
+        search is over."""
+        first = self.create_trial()
+        if first is None:
+            return []
+        trials = [first]
+        while len(trials) < count:
+            frozen = self._frozen_trials()
+            waiting = any(t.state.name == "WAITING" for t in frozen)
+            if not waiting and self._exhausted(frozen):
+                break
+            if not self._ready(sum(not _is_retry(t) for t in frozen)):
+                break
+            trial = self.create_trial(wait=False)
+            if trial is None:
+                break
+            trials.append(trial)
+        return trials
+
+    def create_trial(self, wait: bool = True) -> Any:
+        """An Optuna trial to run now, or None when the search is over (or, with
+        `wait=False`, when only other running trials are left to wait for)."""
         optuna = require_optuna()
         states = optuna.trial.TrialState
         study = self.study
@@ -200,7 +227,7 @@ class Oracle:
             self._check_failures(trials)
             waiting = any(t.state == states.WAITING for t in trials)
             if not waiting and self._exhausted(trials):
-                if any(t.state == states.RUNNING for t in trials):
+                if wait and any(t.state == states.RUNNING for t in trials):
                     time.sleep(self.poll_interval)
                     continue
                 return None

@@ -31,6 +31,12 @@ from neuroflow.tuner.trial import (
 
 __all__ = ["Tuner"]
 
+# the `search` arguments a population's fit takes (others train one trial at a time)
+_PACK_FIT_ARGUMENTS = frozenset({
+    "x", "y", "batch_size", "epochs", "verbose", "callbacks", "validation_split",
+    "validation_data", "shuffle", "initial_epoch", "validation_batch_size",
+    "validation_freq"})
+
 
 class _BestEpoch(Callback):
     """Keeps the logs and a copy of the weights of the epoch with the best objective."""
@@ -100,12 +106,20 @@ class Tuner:
         overwrite: start afresh, deleting the study and the project folder (default False:
             resume, without repeating completed trials).
         executions_per_trial: models trained per trial; the score is their mean.
+        pack_trials: how many trials `search` trains together as one population
+            (`neuroflow.population`) when the build function's models pack and
+            `HyperModel.fit` is not overridden; 1 trains one trial at a time.
+        pack_memory_budget: bytes one pack may hold (weights, gradients, optimizer
+            slots, activations); bounds the models per pack. `peak_pack_bytes` reports
+            the largest pack trained.
     """
 
     def __init__(self, oracle: Oracle, hypermodel: Any = None, directory: Any = None,
                  project_name: str | None = None, overwrite: bool = False,
                  executions_per_trial: int = 1, max_model_size: int | None = None,
-                 tuner_id: str | None = None, logger: Any = None, **kwargs: Any):
+                 tuner_id: str | None = None, logger: Any = None,
+                 pack_trials: int = 64, pack_memory_budget: int | None = 1 << 30,
+                 **kwargs: Any):
         if kwargs:
             raise TypeError(f"{type(self).__name__}: unexpected keyword argument(s) "
                             f"{sorted(kwargs)}")
@@ -126,6 +140,11 @@ class Tuner:
         self.executions_per_trial = executions_per_trial
         self.max_model_size = max_model_size
         self.tuner_id = tuner_id
+        if isinstance(pack_trials, bool) or not isinstance(pack_trials, int) or pack_trials < 1:
+            raise ValueError(f"pack_trials must be a positive integer, received {pack_trials!r}")
+        self.pack_trials = pack_trials
+        self.pack_memory_budget = pack_memory_budget
+        self.peak_pack_bytes = 0
         self.hyperparameters = HyperParameters()
         self._project_ready = False
 
@@ -178,12 +197,27 @@ class Tuner:
         self.oracle._prepare_search(self)
         display = Display(self.oracle.objective, verbose=verbose)
         self.on_search_begin()
+        packing = self._packs(fit_args, fit_kwargs)
         while True:
+            if packing:
+                trials = self.oracle.create_trials(self.pack_trials)
+                if not trials:
+                    break
+                self._run_pack(trials, display, fit_args, fit_kwargs)
+                continue
             trial = self.oracle.create_trial()
             if trial is None:
                 break
             self._run_one(trial, display, fit_args, fit_kwargs)
         self.on_search_end()
+
+    def _packs(self, fit_args: tuple, fit_kwargs: dict) -> bool:
+        """Whether `search` trains trials in packs: not when `HyperModel.fit` is the user's
+        (it may train any way it likes) or when fit gets arguments a pack does not take."""
+        return (self.pack_trials > 1
+                and type(self.hypermodel).fit is HyperModel.fit
+                and type(self)._run_trial is Tuner._run_trial
+                and len(fit_args) <= 2 and set(fit_kwargs) <= _PACK_FIT_ARGUMENTS)
 
     def _run_one(self, trial: Any, display: Display, fit_args: tuple, fit_kwargs: dict) -> None:
         display.on_trial_begin(trial.number)
@@ -204,6 +238,10 @@ class Tuner:
         except Exception as err:  # noqa: BLE001 - a failing trial does not end the search
             error = f"{type(err).__name__}: {err}"
             details = traceback.format_exc()
+        self._end_one(trial, display, score, error, details)
+
+    def _end_one(self, trial: Any, display: Display, score: float | None, error: str | None,
+                 details: str | None) -> None:
         if error is None and (score is None or math.isnan(score)):
             error = f"the objective {self.oracle.objective.name!r} is NaN"
         if error is None:
@@ -222,39 +260,129 @@ class Tuner:
         objective = self.oracle.objective
         plan = trial.user_attrs.get(PLAN_ATTR) or {}
         hp = self._trial_hyperparameters(trial)
-        results = []
-        best = None
+        runs = []
         for _ in range(self.executions_per_trial):
             model = self._build(hp, plan)
             tracker = _BestEpoch(objective)
-            kwargs = dict(fit_kwargs)
-            kwargs["callbacks"] = _copy_callbacks(kwargs.get("callbacks")) + [tracker]
-            if "epochs" in plan:
-                kwargs["epochs"] = plan["epochs"]
-                kwargs["initial_epoch"] = plan.get("initial_epoch", 0)
+            kwargs = self._fit_kwargs(fit_kwargs, plan, tracker)
             result = self.hypermodel.fit(hp, model, *fit_args, **kwargs)
-            score, step, logs = _outcome(tracker, result, objective)
-            results.append((score, step, logs))
-            if best is None or objective.better(score, best[0]):
-                weights = tracker.best_weights
-                if weights is None:
-                    weights = model.get_weights()
-                best = (score, weights, input_shape_of(model, fit_args[0] if fit_args else None),
-                        tracker.history)
+            runs.append(self._run_result(model, tracker, result, fit_args))
             del model, tracker, result
+        return self._record(trial, hp, runs)
+
+    def _fit_kwargs(self, fit_kwargs: dict, plan: dict, tracker: _BestEpoch) -> dict:
+        kwargs = dict(fit_kwargs)
+        kwargs["callbacks"] = _copy_callbacks(kwargs.get("callbacks")) + [tracker]
+        if "epochs" in plan:
+            kwargs["epochs"] = plan["epochs"]
+            kwargs["initial_epoch"] = plan.get("initial_epoch", 0)
+        return kwargs
+
+    def _run_result(self, model: Any, tracker: _BestEpoch, result: Any,
+                    fit_args: tuple) -> tuple:
+        """(score, best epoch, logs, best weights, input shape, history) of one run."""
+        score, step, logs = _outcome(tracker, result, self.oracle.objective)
+        weights = tracker.best_weights if tracker.best_weights is not None else (
+            model.get_weights())
+        return (score, step, logs, weights,
+                input_shape_of(model, fit_args[0] if fit_args else None), tracker.history)
+
+    def _record(self, trial: Any, hp: HyperParameters, runs: list[tuple]) -> float:
+        """Save the best run's weights and the trial's metrics; return the mean score."""
+        objective = self.oracle.objective
+        best = None
+        for run in runs:
+            if best is None or objective.better(run[0], best[0]):
+                best = run
         self._remember_space(hp)
-        value = float(np.mean([r[0] for r in results]))
-        step = results[int(np.argmax([r[0] == best[0] for r in results]))][1]
-        keys = set.intersection(*(set(r[2]) for r in results))
-        metrics = {k: [[step, float(np.mean([r[2][k] for r in results]))]] for k in sorted(keys)}
+        value = float(np.mean([r[0] for r in runs]))
+        step = best[1]
+        keys = set.intersection(*(set(r[2]) for r in runs))
+        metrics = {k: [[step, float(np.mean([r[2][k] for r in runs]))]] for k in sorted(keys)}
         metrics[objective.name] = [[step, value]]
         path = self._checkpoint_path(trial.number)
-        save_checkpoint(path, best[1], best[2])
+        save_checkpoint(path, best[3], best[4])
         trial.set_user_attr(METRICS_ATTR, metrics)
-        trial.set_user_attr(HISTORY_ATTR, best[3])
+        trial.set_user_attr(HISTORY_ATTR, best[5])
         trial.set_user_attr(BEST_STEP_ATTR, step)
         trial.set_user_attr(CHECKPOINT_ATTR, str(path))
         return value
+
+    def _run_pack(self, trials: list, display: Display, fit_args: tuple,
+                  fit_kwargs: dict) -> None:
+        """Train several trials (and their executions) as populations, then record each.
+
+        Trials with the same epochs (a Hyperband round) train together; a trial whose
+        model fails to build fails alone; an error in a pack's training fails its trials.
+        """
+        from neuroflow.population import Population
+
+        objective = self.oracle.objective
+        rounds: dict[tuple, list] = {}
+        for trial in trials:
+            display.on_trial_begin(trial.number)
+            self.on_trial_begin(trial)
+            plan = trial.user_attrs.get(PLAN_ATTR) or {}
+            try:
+                hp = self._trial_hyperparameters(trial)
+                models = [self._build(hp, plan) for _ in range(self.executions_per_trial)]
+            except (KeyboardInterrupt, SystemExit):
+                for t in trials:
+                    self.oracle.end_trial(t, error="interrupted", interrupted=True)
+                raise
+            except FatalError as err:
+                for t in trials:
+                    self.oracle.end_trial(t, error=str(err))
+                raise
+            except Exception as err:  # noqa: BLE001 - a failing trial does not end the search
+                self._end_one(trial, display, None, f"{type(err).__name__}: {err}",
+                              traceback.format_exc())
+                continue
+            key = (plan.get("epochs"), plan.get("initial_epoch", 0))
+            rounds.setdefault(key, []).append((trial, hp, plan, models))
+        for (epochs, initial_epoch), entries in rounds.items():
+            models, callbacks, trackers = [], [], []
+            for _trial, _hp, _plan, trial_models in entries:
+                for model in trial_models:
+                    tracker = _BestEpoch(objective)
+                    models.append(model)
+                    trackers.append(tracker)
+                    callbacks.append(_copy_callbacks(fit_kwargs.get("callbacks")) + [tracker])
+            kwargs = {k: v for k, v in fit_kwargs.items() if k != "callbacks"}
+            if epochs is not None:
+                kwargs.update(epochs=epochs, initial_epoch=initial_epoch)
+            error = details = None
+            population = Population(models, memory_budget=self.pack_memory_budget)
+            try:
+                histories = population.fit(*fit_args, callbacks=callbacks, **kwargs)
+            except (KeyboardInterrupt, SystemExit):
+                for t, *_ in entries:
+                    self.oracle.end_trial(t, error="interrupted", interrupted=True)
+                raise
+            except FatalError as err:
+                for t, *_ in entries:
+                    self.oracle.end_trial(t, error=str(err))
+                raise
+            except Exception as err:  # noqa: BLE001 - the pack's trials fail, the search goes on
+                error, details = f"{type(err).__name__}: {err}", traceback.format_exc()
+            self.peak_pack_bytes = max(self.peak_pack_bytes, population.peak_bytes)
+            at = 0
+            for trial, hp, _plan, trial_models in entries:
+                score = trial_error = None
+                if error is None:
+                    try:
+                        runs = [self._run_result(m, trackers[at + i], histories[at + i],
+                                                 fit_args)
+                                for i, m in enumerate(trial_models)]
+                        score = self._record(trial, hp, runs)
+                    except FatalError as err:
+                        self.oracle.end_trial(trial, error=str(err))
+                        raise
+                    except Exception as err:  # noqa: BLE001
+                        trial_error = f"{type(err).__name__}: {err}"
+                at += len(trial_models)
+                self._end_one(trial, display, score, error or trial_error, details)
+            del models, trackers, callbacks, population
 
     def _build(self, hp: HyperParameters, plan: dict) -> Any:
         model = self.hypermodel.build(hp)
