@@ -68,7 +68,7 @@ class CompileLoss:
         self.trackers = (
             [metrics_module.Mean(name=f"{n}_loss") for n in self.output_names] if self.multi else []
         )
-        self.last_values: list[float] = []
+        self.last_terms: list[tuple[int, Tensor, int]] = []  # (output, loss, rows) per term
 
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Tensor:
         if not self.multi:
@@ -79,12 +79,12 @@ class CompileLoss:
             return value if self.weights[0] == 1.0 else math_ops.multiply(value, self.weights[0])
         trues, preds, sws = split_per_output(y_true, y_pred, sample_weight, self.output_names)
         total = None
-        batch = None
+        self.last_terms = []
         for i, (loss, w) in enumerate(zip(self.losses, self.weights, strict=False)):
             if loss is None or trues[i] is None:
                 continue
             value = loss(trues[i], preds[i], sample_weight=sws[i])
-            batch = batch or len(trues[i])
+            self.last_terms.append((i, value, len(trues[i])))
             self.trackers[i].update_state(float(value.data), sample_weight=len(trues[i]))
             term = value if w == 1.0 else math_ops.multiply(value, w)
             total = term if total is None else math_ops.add(total, term)

@@ -10,14 +10,13 @@ import numpy as np
 
 from neuroflow import metrics as metrics_module
 from neuroflow import optimizers as optimizers_module
-from neuroflow.autodiff import tensor as tensor_module
 from neuroflow.autodiff.tensor import Tensor, backward_pass
 from neuroflow.callbacks.callback import CallbackList
 from neuroflow.callbacks.history import History
 from neuroflow.callbacks.progbar_logger import ProgbarLogger
 from neuroflow.trainers import data_adapter as da
 from neuroflow.trainers.compile_utils import CompileLoss, CompileMetrics
-from neuroflow.trainers.fused_step import DenseForward, FusedDenseStep, dense_stack
+from neuroflow.trainers.plan import Plan, Untraceable, leaves_of, trace
 
 __all__ = ["Trainer"]
 
@@ -61,6 +60,7 @@ class Trainer:
         self.compiled_loss: CompileLoss | None = None
         self.compiled_metrics: CompileMetrics | None = None
         self._loss_tracker = None
+        self.run_eagerly = False
         self.stop_training = False
         self.history = None
         self._forget_caches()
@@ -81,8 +81,10 @@ class Trainer:
     ) -> None:
         """Configure training: optimizer, loss(es), loss_weights and metrics.
 
-        `run_eagerly`, `steps_per_execution` and `jit_compile` are accepted for
-        compatibility; neuroflow always runs eagerly.
+        Steps are traced into plans and replayed (see `neuroflow.trainers.plan`);
+        `run_eagerly=True` runs every step through the gradient tape instead, for models
+        whose `call` branches on tensor values. `steps_per_execution` and `jit_compile`
+        are accepted for compatibility.
         """
         self.optimizer = optimizers_module.get(optimizer)
         names = self._output_names_for_compile()
@@ -100,6 +102,7 @@ class Trainer:
             names = _provisional_output_names(loss, loss_weights)
         self._make_compiled(names)
         self._loss_tracker = metrics_module.Mean(name="loss")
+        self.run_eagerly = bool(run_eagerly)
         self.compiled = True
         self._forget_caches()
 
@@ -216,21 +219,11 @@ class Trainer:
 
     def _train_batch(self, x, y, sample_weight) -> None:
         """The default step: update the weights, the loss tracker and the metrics."""
-        fused = self._fused_step
-        result = fused(x, y, sample_weight) if fused is not None else None
-        if result is not None:
-            value, y_pred = result
-            batch = len(y_pred)
-        else:
-            for layer in self._flat_layers():
-                if layer._losses:
-                    layer._losses = []
-            tensor_module._recording[0] += 1
-            try:
-                y_pred = self(x, training=True)
-                loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
-            finally:
-                tensor_module._recording[0] -= 1
+        leaves = leaves_of(x) + leaves_of(y) + leaves_of(sample_weight)
+        plan, key = self._plan_for("train", x, y, sample_weight, leaves)
+        if plan is None:  # traced now, or not traceable: this step runs eagerly
+            loss, y_pred, _ = self._traced_step(
+                key, "train", leaves, lambda: self._forward_and_loss(x, y, sample_weight, True))
             variables = self._train_variables()
             if loss.requires_grad:
                 # the optimizer divides the gradients back by its loss_scale_factor
@@ -238,23 +231,93 @@ class Trainer:
                 grads = backward_pass([loss], [seed], set())
                 self.optimizer.apply([grads.get(id(v)) for v in variables], variables)
             value = float(loss.data)
-            batch = _batch_size(x)
+        else:
+            seed = np.asarray(self.optimizer.scale_loss(1.0), dtype=plan.loss_dtype)
+            outputs, grads = plan.run(leaves, seed)
+            if plan.backward:
+                self.optimizer.apply(grads, self._train_variables())
+            value, y_pred = self._replayed_logs(plan, outputs)
         if not math.isfinite(value):
             self._nan_batch = True
-        self._loss_tracker.update_state(value, sample_weight=batch)
+        self._loss_tracker.update_state(value, sample_weight=_batch_size(x))
         if self.compiled_metrics.has_metrics:
             self.compiled_metrics.update_state(y, y_pred, sample_weight)
+
+    def _forward_and_loss(self, x, y, sample_weight, training: bool):
+        """The eager step's forward pass and loss: (loss, predictions, per-output terms)."""
+        for layer in self._flat_layers():
+            if layer._losses:
+                layer._losses = []
+        y_pred = self(x, training=training)
+        loss = self.compute_loss(x, y, y_pred, sample_weight, training=training)
+        terms = self.compiled_loss.last_terms if self.compiled_loss.multi else []
+        return loss, y_pred, terms
+
+    def _plan_for(self, kind: str, x, y, sample_weight, leaves: list):
+        """(the plan traced for batches like this one, or None; the key to trace it under,
+        or None when this step runs eagerly)."""
+        if self.run_eagerly:
+            return None, None
+        key = (kind, _structure_key(x), _structure_key(y), _structure_key(sample_weight),
+               *[(a.shape, a.dtype) for a in leaves])
+        plan = self._plans.get(key)
+        if plan is None:
+            if any(type(a) is not np.ndarray for a in leaves):
+                self._plans[key] = False
+                return None, None
+            return None, key
+        return (plan or None), None
+
+    def _traced_step(self, key, kind: str, leaves: list, step):
+        """Run `step()` eagerly; with a `key`, trace it into the plan for that signature."""
+        if key is None:
+            return trace(step, kind == "train", None)
+        nodes: list = []
+        loss, y_pred, terms = trace(step, kind == "train", nodes)
+        outputs = ([loss] if loss is not None else []) + [t[1] for t in terms]
+        try:
+            plan = Plan(nodes, leaves, outputs + leaves_of(y_pred),
+                        loss=loss if kind == "train" else None,
+                        variables=self._train_variables() if kind == "train" else None)
+        except Untraceable:
+            self._plans[key] = False
+            return loss, y_pred, terms
+        plan.loss_dtype = loss.data.dtype if loss is not None else None
+        plan.terms = [(i, n) for i, _, n in terms]
+        plan.n_scalar = len(outputs)
+        plan.pred_structure = y_pred
+        self._plans[key] = plan
+        return loss, y_pred, terms
+
+    def _replayed_logs(self, plan, outputs: list):
+        """The loss value (per-output trackers updated) and the predictions of a replay."""
+        for (i, n), value in zip(plan.terms, outputs[1:plan.n_scalar], strict=True):
+            self.compiled_loss.trackers[i].update_state(float(value), sample_weight=n)
+        return float(outputs[0]), _pack(plan.pred_structure, outputs[plan.n_scalar:])
 
     def test_step(self, data) -> dict:
         """Loss and metrics on a batch, without training."""
         x, y, sample_weight = da.unpack_x_y_sample_weight(data)
-        for layer in self._flat_layers():
-            if layer._losses:
-                layer._losses = []
-        y_pred = self(x, training=False)
-        loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
-        self._loss_tracker.update_state(float(loss.data), sample_weight=_batch_size(x))
+        leaves = leaves_of(x) + leaves_of(y) + leaves_of(sample_weight)
+        plan, key = self._plan_for("test", x, y, sample_weight, leaves)
+        if plan is None:
+            loss, y_pred, _ = self._traced_step(
+                key, "test", leaves, lambda: self._forward_and_loss(x, y, sample_weight, False))
+            value = float(loss.data)
+        else:
+            value, y_pred = self._replayed_logs(plan, plan.run(leaves)[0])
+        self._loss_tracker.update_state(value, sample_weight=_batch_size(x))
         return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def _predict_batch(self, x):
+        """Model outputs for a batch of arrays, through the forward-only plan."""
+        leaves = leaves_of(x)
+        plan, key = self._plan_for("predict", x, None, None, leaves)
+        if plan is None:
+            _, y_pred, _ = self._traced_step(
+                key, "predict", leaves, lambda: (None, self(x, training=False), []))
+            return _to_numpy(y_pred)
+        return _pack(plan.pred_structure, plan.run(leaves)[0])
 
     def predict_step(self, data):
         """Model outputs for a batch."""
@@ -391,30 +454,16 @@ class Trainer:
         self.history = history
         return history
 
-    use_fused_step = True  # set False on a model to always train through GradientTape
-
-    def _dense_forward(self) -> DenseForward | None:
-        """The raw-NumPy forward pass of a plain Dense stack (cached once built)."""
-        plan = self._forward_plan
-        if plan is False:
-            if not self.built or not self.use_fused_step:
-                return None
-            stack = dense_stack(self)
-            plan = self._forward_plan = DenseForward(*stack) if stack is not None else None
-        return plan
-
     def _forget_caches(self) -> None:
         """Drop what was derived from the model's structure (layers, variables, fast paths)."""
         self._train_cache = None
         self._train_vars = None
-        self._fused_step = None
-        self._forward_plan = False  # False: not looked at yet; None: not a plain Dense stack
+        self._plans: dict = {}  # signature -> Plan, or False when that step runs eagerly
         self._train_prepared = False
 
     def _prepare_train_step(self) -> None:
-        """Forget cached layer/variable lists and pick the fused step when it applies."""
+        """Forget cached layer/variable lists and plans: the model may have changed."""
         self._forget_caches()
-        self._fused_step = FusedDenseStep.build(self) if self.use_fused_step else None
         self._train_prepared = True
 
     def _report_nan(self, epoch: int, step: int) -> None:
@@ -511,10 +560,9 @@ class Trainer:
         self._check_input_structure(x, "predict")
         n = da.num_samples(x, "predict: x")
         bs = da.check_batch_size(batch_size, "predict")
-        if not callbacks and n <= bs and steps is None and verbose in ("auto", 0):
-            forward = self._dense_forward() if type(x) is np.ndarray else None
-            out = forward(x) if forward is not None else None
-            return out if out is not None else _to_numpy(self(x, training=False))
+        plain_step = type(self).predict_step is Trainer.predict_step
+        if not callbacks and n <= bs and steps is None and verbose in ("auto", 0) and plain_step:
+            return self._predict_batch(x)
         data = da.ArrayData(x, None, None, bs, shuffle=False, steps=steps, what="predict")
         verbose = _verbosity(verbose)
         cbs = self._callback_list(callbacks, None, verbose if data.steps > 1 else 0, 1, data.steps)
@@ -526,7 +574,7 @@ class Trainer:
         for step, (xb, _, _) in enumerate(data.batches()):
             if hooks:
                 cbs.batch_hook("on_predict_batch_begin", step)
-            out = _to_numpy(self.predict_step((xb,)))
+            out = self._predict_batch(xb) if plain_step else _to_numpy(self.predict_step((xb,)))
             outputs.append(out)
             if hooks:
                 cbs.batch_hook("on_predict_batch_end", step, {"outputs": out})
@@ -536,7 +584,7 @@ class Trainer:
     def predict_on_batch(self, x: Any):
         """Outputs for one batch, without batching or callbacks."""
         x = da.to_array_structure(x, "predict_on_batch: x", cast_float=True)
-        return _to_numpy(self(x, training=False))
+        return self._predict_batch(x)
 
     def train_on_batch(
         self,
@@ -628,6 +676,27 @@ def _should_validate(epoch: int, freq) -> bool:
     if isinstance(freq, int):
         return (epoch + 1) % freq == 0
     return (epoch + 1) in freq
+
+
+def _structure_key(x) -> Any:
+    """What, besides the arrays' shapes and dtypes, a plan's signature depends on."""
+    if x is None or type(x) is np.ndarray:
+        return None
+    if isinstance(x, dict):
+        return tuple(sorted(x))
+    if isinstance(x, (list, tuple)):
+        return (type(x).__name__, len(x))
+    return type(x).__name__
+
+
+def _pack(structure: Any, arrays: list) -> Any:
+    """Arrays in the structure of `structure` (a tensor, a list/tuple or a dict of them)."""
+    if isinstance(structure, dict):  # leaves_of reads a dict in sorted key order
+        by_key = dict(zip(sorted(structure), arrays, strict=True))
+        return {k: by_key[k] for k in structure}
+    if isinstance(structure, (list, tuple)):
+        return list(arrays)
+    return arrays[0]
 
 
 def _batch_size(x) -> int:
