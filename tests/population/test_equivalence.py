@@ -166,3 +166,10 @@ def test_second_fit_continues_from_each_members_own_state():
             alone.append(t.fit(x, y, batch_size=16, epochs=2, verbose=0))
     for m, t, h, a in zip(members, twins, histories, alone, strict=True):
         assert_same_training(m, t, h, a)
+
+
+@pytest.mark.parametrize("loss", ["mse", "mae"])
+def test_one_dimensional_targets_align_per_member(loss):
+    members = [_compiled(w, O.SGD(0.05), loss=loss, seed=i) for i, w in enumerate([(4,), (6,)])]
+    x, y = regression_data()
+    _train_both(members, x, y[:, 0], validation_data=(x[:20], y[:20, 0]))

@@ -20,7 +20,7 @@ import numpy as np
 
 from neuroflow.autodiff import math_ops, nn_ops, reduce_ops
 from neuroflow.autodiff.tensor import GradientTape, Tensor, Variable
-from neuroflow.losses.loss import as_prediction, as_target
+from neuroflow.losses.loss import as_prediction, as_target, squeeze_or_expand_to_same_rank
 from neuroflow.population.members import MemberSpec
 
 __all__ = ["StackedNetwork"]
@@ -192,6 +192,9 @@ class StackedNetwork:
         """
         k, batch = logits.shape[0], logits.shape[1]
         kernel = self.activations[-1]
+        if not self.loss._raw_labels:  # align ranks per member, as the loss does for one
+            y, _ = squeeze_or_expand_to_same_rank(
+                np.asarray(y), np.broadcast_to(self.dtype.type(0), logits.shape[1:]))
         target = np.broadcast_to(y, (k, *np.shape(y)))
         with GradientTape() as tape:
             z = Tensor(logits)
