@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import re
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from neuroflow.serving.batching import MicroBatcher
 from neuroflow.serving.codec import decode_body, encode_predictions
 from neuroflow.serving.errors import BadRequest, ModelNotFound, PayloadTooLarge, ServingError
 from neuroflow.serving.openapi import build_openapi
+from neuroflow.serving.protocol import LIMITS_KEY
 from neuroflow.serving.repository import ModelRepository, Servable
 from neuroflow.serving.signature import signature_def
 
@@ -49,11 +51,26 @@ register_url_convertor("nf_segment", _NameConvertor())
 @dataclass(frozen=True)
 class ServerSettings:
     """Batching and limits: rows per model call, how long a batch waits for more requests,
-    and the largest request body accepted (bytes)."""
+    the largest request body accepted (bytes); how long a client may take to send a
+    request's headers, keep an idle connection open after a response, how many connections
+    are held at once (past that, idle ones are closed: see protocol.py), how long a reload
+    may take, and how long shutdown waits for requests in flight."""
 
     max_batch_size: int = 256
     max_wait_ms: float = 2.0
     max_body_bytes: int = 16 * 1024 * 1024
+    header_timeout_s: float = 10.0
+    keep_alive_s: int = 5
+    max_connections: int = 1000
+    reload_timeout_s: float = 60.0
+    shutdown_timeout_s: float = 5.0
+
+    def __post_init__(self) -> None:
+        for name in ("header_timeout_s", "keep_alive_s", "max_connections",
+                     "reload_timeout_s", "shutdown_timeout_s"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"ServerSettings.{name} must be > 0, received "
+                                 f"{getattr(self, name)!r}")
 
 
 def _status(servable: Servable) -> dict:
@@ -76,17 +93,21 @@ def _json(body: Any, status: int = 200) -> Response:
     return Response(json.dumps(body, allow_nan=False), status, media_type="application/json")
 
 
+_VERSION = re.compile(r"[0-9]{1,18}")
+
+
 def _version(text: str | None) -> int | None:
+    """A version from the URL: ASCII digits only ('²' or '١' are not versions: 404)."""
     if text is None:
         return None
-    if not text.isdigit() or len(text) > 18:
+    if not _VERSION.fullmatch(text):
         raise ModelNotFound(f"version {text!r} is not a version number")
     return int(text)
 
 
 async def _read_body(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
+    if declared is not None and _VERSION.fullmatch(declared) and int(declared) > limit:
         raise PayloadTooLarge(f"the request body has {declared} bytes; the limit is {limit}")
     chunks, size = [], 0
     async for chunk in request.stream():
@@ -103,9 +124,9 @@ class _Handlers:
     def __init__(self, repository: ModelRepository, settings: ServerSettings, version: str):
         self.repository = repository
         self.settings = settings
+        repository.reload_timeout_s = settings.reload_timeout_s
         self.version = version
         self.model_executor = ThreadPoolExecutor(1, thread_name_prefix="neuroflow-predict")
-        self.load_executor = ThreadPoolExecutor(1, thread_name_prefix="neuroflow-load")
         self.batchers = {name: MicroBatcher(self.model_executor, settings.max_batch_size,
                                             settings.max_wait_ms / 1000.0)
                          for name in repository.names}
@@ -120,7 +141,7 @@ class _Handlers:
 
     async def _servable(self, request: Request) -> Servable:
         params = request.path_params
-        await self.repository.catch_up(params["name"], self.load_executor)
+        await self.repository.catch_up(params["name"])
         return self.repository.get(params["name"], _version(params.get("version")))
 
     async def status(self, request: Request) -> Response:
@@ -129,7 +150,7 @@ class _Handlers:
     async def reload(self, request: Request) -> Response:
         name = request.path_params["name"]
         self.repository.get(name)
-        servable = await self.repository.reload(name, self.load_executor)
+        servable = await self.repository.reload(name)
         logger.info("reloaded model %s as version %d", name, servable.version)
         return _json(_status(servable))
 
@@ -161,7 +182,6 @@ class _Handlers:
         for batcher in self.batchers.values():
             await batcher.close()
         self.model_executor.shutdown(wait=False)
-        self.load_executor.shutdown(wait=False)
 
 
 async def _serving_error(request: Request, exc: Exception) -> Response:
@@ -192,10 +212,13 @@ def create_app(repository: ModelRepository, settings: ServerSettings | None = No
 
     handlers = _Handlers(repository, settings or ServerSettings(), __version__)
 
+    limits = {"header_timeout_s": handlers.settings.header_timeout_s,
+              "max_connections": handlers.settings.max_connections}
+
     @contextlib.asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    async def lifespan(app: Starlette) -> AsyncIterator[dict]:
         try:
-            yield
+            yield {LIMITS_KEY: limits}  # read by protocol.GuardedHttpProtocol
         finally:
             await handlers.close()
 

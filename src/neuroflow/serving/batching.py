@@ -7,6 +7,13 @@ runs the model in a thread (the event loop stays free) and hands each request it
 of the outputs. Only requests with the same key (the same model version and the same
 trailing input shapes) share a call. If a shared call fails, each request is run alone,
 so that one bad request cannot fail the others.
+
+The same rows give the same answer whatever the batching: a request is always judged
+(finite outputs or not) as if it were computed alone. A shared call runs with floating
+point overflow, invalid and divide-by-zero raising, and is split into lone calls when any
+occurs; a request whose rows come out of a shared call non-finite is computed alone
+again. (A product over one row and over many rows sums in different orders, so near the
+float limits one may overflow where the other does not.)
 """
 
 from __future__ import annotations
@@ -33,27 +40,40 @@ class _Item:
     future: asyncio.Future = field(repr=False)
 
 
+def _alone(item: _Item) -> dict[str, np.ndarray] | BaseException:
+    """One request's outputs computed by itself: the reference answer."""
+    try:
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            return item.fn(item.arrays)
+    except Exception as err:  # noqa: BLE001 - handed back to the waiting request
+        return err
+
+
+def _finite(outputs: dict[str, np.ndarray]) -> bool:
+    return all(np.isfinite(v).all() for v in outputs.values()
+               if isinstance(v, np.ndarray) and v.dtype.kind in "fc")
+
+
 def _run_batch(batch: list[_Item]) -> list[dict[str, np.ndarray] | BaseException]:
     """Outputs for each item of `batch` (run in a worker thread)."""
     if len(batch) == 1:
-        try:
-            return [batch[0].fn(batch[0].arrays)]
-        except Exception as err:  # noqa: BLE001 - handed back to the waiting request
-            return [err]
+        return [_alone(batch[0])]
     n_inputs = len(batch[0].arrays)
     joined = [np.concatenate([item.arrays[i] for item in batch]) for i in range(n_inputs)]
     try:
-        outputs = batch[0].fn(joined)
+        with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
+            outputs = batch[0].fn(joined)
         total = sum(item.rows for item in batch)
         if any(len(v) != total for v in outputs.values()):
             raise ValueError("the outputs do not have one row per input row")
-    except Exception:  # noqa: BLE001 - isolate the failing request by running each alone
-        return [r for item in batch for r in _run_batch([item])]
+    except Exception:  # noqa: BLE001 - a failure or overflow: run each request alone
+        return [_alone(item) for item in batch]
     results: list[dict[str, np.ndarray] | BaseException] = []
     start = 0
     for item in batch:
         stop = start + item.rows
-        results.append({k: v[start:stop] for k, v in outputs.items()})
+        rows = {k: v[start:stop] for k, v in outputs.items()}
+        results.append(rows if _finite(rows) else _alone(item))
         start = stop
     return results
 

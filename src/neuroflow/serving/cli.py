@@ -32,6 +32,12 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
                    help="longest wait for more requests to batch, in ms (default 2)")
     p.add_argument("--max-body-bytes", type=int, default=16 * 1024 * 1024,
                    help="largest request body accepted (default 16 MiB)")
+    p.add_argument("--header-timeout", type=float, default=10.0, metavar="SECONDS",
+                   help="close connections that send no complete request headers within "
+                        "this time (default 10)")
+    p.add_argument("--max-connections", type=int, default=1000,
+                   help="connections held at once; past it, idle ones are closed (default "
+                        "1000, at most the open-file limit less 64)")
     p.add_argument("--blas-threads", type=int, default=1,
                    help="threads of the BLAS library per process (default 1; 0 leaves the "
                         "library's own setting)")
@@ -56,7 +62,9 @@ def run_serve(args: argparse.Namespace) -> int:
         raise ImportError(f"{_MISSING} ({err})") from None
     settings = ServerSettings(max_batch_size=args.max_batch_size,
                               max_wait_ms=args.batch_timeout_ms,
-                              max_body_bytes=args.max_body_bytes)
+                              max_body_bytes=args.max_body_bytes,
+                              header_timeout_s=args.header_timeout,
+                              max_connections=args.max_connections)
     serve(sources, host=args.host, port=args.port, workers=args.workers, settings=settings,
           log_level=args.log_level, blas_threads=args.blas_threads or None)
     return 0

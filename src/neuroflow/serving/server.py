@@ -16,9 +16,10 @@ from typing import Any
 import uvicorn
 
 from neuroflow.serving.app import ServerSettings, create_app
+from neuroflow.serving.protocol import PROTOCOL
 from neuroflow.serving.repository import ModelRepository, ModelSource
 
-__all__ = ["BackgroundServer", "serve", "app_from_env", "limit_blas_threads"]
+__all__ = ["BackgroundServer", "serve", "app_from_env", "limit_blas_threads", "uvicorn_options"]
 
 _ENV = "NEUROFLOW_SERVE_CONFIG"
 logger = logging.getLogger("neuroflow.serving")
@@ -52,6 +53,13 @@ def limit_blas_threads(threads: int | None) -> None:
     threadpool_limits(limits=threads, user_api="blas")
 
 
+def uvicorn_options(settings: ServerSettings) -> dict:
+    """uvicorn settings that shed idle clients (header and keep-alive timeouts, the
+    connection limit of protocol.GuardedHttpProtocol) and bound shutdown."""
+    return {"http": PROTOCOL, "timeout_keep_alive": settings.keep_alive_s,
+            "timeout_graceful_shutdown": settings.shutdown_timeout_s}
+
+
 def app_from_env() -> Any:
     """The app described by $NEUROFLOW_SERVE_CONFIG (used by each worker process)."""
     config = json.loads(os.environ[_ENV])
@@ -72,7 +80,7 @@ def serve(sources: list[ModelSource], host: str = "127.0.0.1", port: int = 8501,
     limit_blas_threads(blas_threads)
     if workers == 1:
         app = create_app(ModelRepository(sources), settings)
-        uvicorn.run(app, host=host, port=port, log_level=log_level)
+        uvicorn.run(app, host=host, port=port, log_level=log_level, **uvicorn_options(settings))
         return
     if any(s.path is None for s in sources):
         raise ValueError("several workers can only serve models given as files")
@@ -83,7 +91,8 @@ def serve(sources: list[ModelSource], host: str = "127.0.0.1", port: int = 8501,
                                        "settings": asdict(settings),
                                        "blas_threads": blas_threads, "sync_dir": sync_dir})
         uvicorn.run("neuroflow.serving.server:app_from_env", factory=True, host=host,
-                    port=port, workers=workers, log_level=log_level)
+                    port=port, workers=workers, log_level=log_level,
+                    **uvicorn_options(settings))
 
 
 class BackgroundServer:
@@ -96,7 +105,10 @@ class BackgroundServer:
         self.host = host
         self.port = self._socket.getsockname()[1]
         self.url = f"http://{host}:{self.port}"
-        config = uvicorn.Config(app, log_level=log_level, lifespan="on")
+        settings = getattr(getattr(app, "state", None), "handlers", None)
+        settings = settings.settings if settings is not None else ServerSettings()
+        config = uvicorn.Config(app, log_level=log_level, lifespan="on",
+                                **uvicorn_options(settings))
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run,
                                         kwargs={"sockets": [self._socket]}, daemon=True)
