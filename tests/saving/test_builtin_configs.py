@@ -42,3 +42,12 @@ def test_builtin_round_trips_through_json_config(name):
     copy = deserialize_object(config)
     assert type(copy) is type(obj)
     assert serialize_object(copy) == serialize_object(obj)
+
+
+def test_a_class_name_shared_by_two_families_resolves_to_the_family_in_its_config():
+    import neuroflow as keras
+
+    initializer = deserialize_object(serialize_object(keras.initializers.Identity(gain=2.0)))
+    layer = deserialize_object(serialize_object(keras.layers.Identity()))
+    assert type(initializer) is keras.initializers.Identity and initializer.gain == 2.0
+    assert type(layer) is keras.layers.Identity

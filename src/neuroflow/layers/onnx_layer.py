@@ -150,7 +150,7 @@ class TFSMLayer(Layer):
     """Keras 3's layer for TensorFlow SavedModels: it needs TensorFlow, which neuroflow
     does not use; it raises an error that points to ONNXLayer."""
 
-    def __init__(self, filepath: Any = None, call_endpoint: str = "serve", *args: Any,
+    def __init__(self, filepath: Any, call_endpoint: str = "serve", *args: Any,
                  **kwargs: Any):
         raise NotImplementedError(
             f"TFSMLayer reloads TensorFlow SavedModels, which need TensorFlow ({filepath!r}); "

@@ -18,7 +18,7 @@ from typing import Any
 __all__ = [
     "register_serializable", "register_keras_serializable", "get_registered_name",
     "get_registered_object", "custom_object_scope", "CustomObjectScope",
-    "builtin_class", "builtin_function", "resolve_class", "resolve_function",
+    "builtin_class", "builtin_function", "resolve_class", "resolve_function", "family_of",
     "UNSAFE_CLASS_NAMES",
 ]
 
@@ -159,9 +159,28 @@ _FUNCTION_SOURCES = ("neuroflow.losses.functions", "neuroflow.losses", "neuroflo
                      "neuroflow.activations")
 
 
-def builtin_class(name: str) -> type | None:
-    """The built-in neuroflow class exported under `name` (layers, models, losses, ...)."""
+def family_of(cls: type) -> str | None:
+    """Keras' `module` for a built-in class ("keras.initializers", ...), else None.
+
+    Configs carry it because class names repeat across families (the Identity layer and the
+    Identity initializer); it only selects a family below, it is never imported.
+    """
     for module_name, base_module, base_name in _CLASS_SOURCES:
+        base = _base(base_module, base_name)
+        if base is not None and issubclass(cls, base) and builtin_class(cls.__name__) is not None:
+            if any(obj is cls for _, obj in _exports(module_name)):
+                return "keras." + module_name.split(".", 1)[1]
+    return None
+
+
+def builtin_class(name: str, module: str | None = None) -> type | None:
+    """The built-in neuroflow class exported under `name` (layers, models, losses, ...);
+    `module` ("keras.initializers", as `family_of` gives) looks in that family first."""
+    sources = _CLASS_SOURCES
+    if isinstance(module, str) and "." in module:
+        family = "neuroflow." + module.split(".", 1)[1]
+        sources = tuple(sorted(_CLASS_SOURCES, key=lambda source: source[0] != family))
+    for module_name, base_module, base_name in sources:
         base = _base(base_module, base_name)
         if base is None:
             continue
@@ -181,15 +200,16 @@ def builtin_function(name: str) -> Callable | None:
 
 
 def resolve_class(class_name: str, registered_name: str | None = None,
-                  custom_objects: dict | None = None) -> type | None:
-    """The class a config names: user objects first, then built-ins; None if unknown."""
+                  custom_objects: dict | None = None, module: str | None = None) -> type | None:
+    """The class a config names: user objects first, then built-ins (of `module`'s family
+    first); None if unknown."""
     user = _user_objects(custom_objects)
     for key in (registered_name, class_name):
         if isinstance(key, str) and inspect.isclass(user.get(key)):
             return user[key]
     if registered_name not in (None, class_name):
         return None
-    return builtin_class(class_name)
+    return builtin_class(class_name, module)
 
 
 def resolve_function(name: str, custom_objects: dict | None = None) -> Callable | None:

@@ -22,6 +22,7 @@ from neuroflow.saving.errors import UnsafeConfigError
 from neuroflow.saving.object_registry import (
     UNSAFE_CLASS_NAMES,
     _user_objects,
+    family_of,
     get_registered_name,
     resolve_class,
     resolve_function,
@@ -97,9 +98,13 @@ def serialize_object(obj: Any) -> Any:
                         "instance")
     if hasattr(obj, "get_config"):
         registered = get_registered_name(type(obj))
-        return {"class_name": type(obj).__name__,
-                "config": serialize_object(obj.get_config()),
-                "registered_name": registered if ">" in registered else None}
+        out = {"class_name": type(obj).__name__,
+               "config": serialize_object(obj.get_config()),
+               "registered_name": registered if ">" in registered else None}
+        family = family_of(type(obj))
+        if family is not None:
+            out["module"] = family
+        return out
     raise TypeError(f"Cannot serialize {obj!r} of type {type(obj).__name__}: give it a "
                     "get_config() method and register it with "
                     "neuroflow.saving.register_serializable()")
@@ -216,7 +221,7 @@ def _check_object(node: dict, safe: bool, custom_objects: dict | None, where: st
     if registered is not None and not isinstance(registered, str):
         raise UnsafeConfigError(f"{where}: 'registered_name' must be a string, received "
                                 f"{registered!r}")
-    cls = resolve_class(class_name, registered, custom_objects)
+    cls = resolve_class(class_name, registered, custom_objects, _module(node))
     if cls is None:
         shown = registered if registered not in (None, class_name) else class_name
         raise UnsafeConfigError(
@@ -267,6 +272,12 @@ def _decode(node: Any, custom_objects: dict | None, full: bool) -> Any:
     return {k: _decode(v, custom_objects, full) for k, v in node.items()}
 
 
+def _module(node: dict) -> str | None:
+    """The config's `module` when it is a string (it only picks a family of built-ins)."""
+    module = node.get("module")
+    return module if isinstance(module, str) else None
+
+
 def _is_user_non_layer(node: dict, custom_objects: dict | None) -> bool:
     """A user object other than a layer (nested layer configs are left to the layer's
     own from_config, which calls deserialize_layer)."""
@@ -280,7 +291,8 @@ def _is_user_non_layer(node: dict, custom_objects: dict | None) -> bool:
 def _deserialize(node: dict, custom_objects: dict | None) -> Any:
     from neuroflow.layers.layer import Layer
 
-    cls = resolve_class(node["class_name"], node.get("registered_name"), custom_objects)
+    cls = resolve_class(node["class_name"], node.get("registered_name"), custom_objects,
+                        _module(node))
     if cls is None:  # checked before; kept as a second line of defence
         raise UnsafeConfigError(f"unknown class {node['class_name']!r}")
     if issubclass(cls, Layer):
