@@ -1,8 +1,9 @@
 """Differentiable primitives that `neuroflow.ops` needs beyond the core autodiff ops.
 
-Each primitive is a forward kernel and a VJP kernel on raw NumPy arrays, joined by
-`_apply`: the one definition of its math. Everything else in `neuroflow.ops` is
-composed from these and the ops of math_ops, reduce_ops, shape_ops and nn_ops.
+Each is a `Primitive`: a forward kernel and a VJP kernel on raw NumPy arrays, the one
+definition of its math (traceable like every other primitive). Everything else in
+`neuroflow.ops` is composed from these and the ops of math_ops, reduce_ops, shape_ops
+and nn_ops.
 """
 
 from __future__ import annotations
@@ -40,9 +41,22 @@ def _primitive(forward: Callable, vjp: Callable) -> Primitive:
     return Primitive(getattr(forward, "__name__", "op").strip("_"), fwd, back)
 
 
-def _apply(forward: Callable, vjp: Callable, inputs: tuple, **params) -> Tensor:
-    """Bind the primitive of `forward(*arrays, **params)` and `vjp(g, out, *arrays, **params)`."""
-    return _primitive(forward, vjp).bind(*(_t(x) for x in inputs), **params)
+def _primitive(name: str, forward: Callable, vjp: Callable) -> Primitive:
+    """A Primitive from `forward(*arrays, **params)` and `vjp(g, out, *arrays, **params)`."""
+
+    def fwd(*arrays, **params):
+        out = forward(*arrays, **params)
+        return out, (out, arrays, params)
+
+    def bwd(g, res, needs):
+        out, arrays, params = res
+        return vjp(g, out, *arrays, **params)
+
+    return Primitive(name, fwd, bwd)
+
+
+def _bind(prim: Primitive, inputs: tuple, **params) -> Tensor:
+    return prim.bind(*(_t(x) for x in inputs), **params)
 
 
 def refuse_gradient(name: str, *inputs) -> None:
@@ -110,8 +124,7 @@ UNARY: dict[str, tuple[Callable, Callable]] = {
 }
 
 
-def unary(name: str, x) -> Tensor:
-    """Apply the element-wise function `name` of UNARY (its derivative is the VJP)."""
+def _unary_primitive(name: str) -> Primitive:
     forward, derivative = UNARY[name]
 
     def fwd(a):
@@ -120,7 +133,15 @@ def unary(name: str, x) -> Tensor:
     def vjp(g, out, a):
         return ((g * derivative(a, out)).astype(g.dtype, copy=False),)
 
-    return _apply(fwd, vjp, (x,))
+    return _primitive(name, fwd, vjp)
+
+
+_UNARY_PRIMITIVES = {name: _unary_primitive(name) for name in UNARY}
+
+
+def unary(name: str, x) -> Tensor:
+    """Apply the element-wise function `name` of UNARY (its derivative is the VJP)."""
+    return _bind(_UNARY_PRIMITIVES[name], (x,))
 
 
 def _unbroadcast(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -129,15 +150,19 @@ def _unbroadcast(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return unbroadcast(g, shape)
 
 
+def _arctan2_vjp(g, out, a, b):
+    r2 = a * a + b * b
+    r2 = np.where(r2 == 0, 1, r2)
+    return _unbroadcast(g * b / r2, a.shape), _unbroadcast(-g * a / r2, b.shape)
+
+
+ARCTAN2 = _primitive("arctan2", np.arctan2, _arctan2_vjp)
+
+
 def arctan2(y, x) -> Tensor:
     """Angle of the point (x, y), element-wise with broadcasting."""
 
-    def vjp(g, out, a, b):
-        r2 = a * a + b * b
-        r2 = np.where(r2 == 0, 1, r2)
-        return _unbroadcast(g * b / r2, a.shape), _unbroadcast(-g * a / r2, b.shape)
-
-    return _apply(np.arctan2, vjp, (y, x))
+    return _bind(ARCTAN2, (y, x))
 
 
 # ---- reductions and scans -------------------------------------------------------------
@@ -169,18 +194,24 @@ def _prod_vjp(g, out, x, axis, keepdims):
     return ((g * others).astype(x.dtype, copy=False),)
 
 
+PROD = _primitive("prod", _prod_forward, _prod_vjp)
+
+
 def prod(x, axis=None, keepdims: bool = False) -> Tensor:
     """Product over `axis`; the gradient is exact even where factors are zero."""
-    return _apply(_prod_forward, _prod_vjp, (x,), axis=axis, keepdims=keepdims)
+    return _bind(PROD, (x,), axis=axis, keepdims=keepdims)
 
 
 def _cumsum_vjp(g, out, x, axis):
     return (np.flip(np.cumsum(np.flip(g, axis), axis=axis), axis),)
 
 
+CUMSUM = _primitive("cumsum", lambda a, axis: np.cumsum(a, axis=axis), _cumsum_vjp)
+
+
 def cumsum(x, axis: int) -> Tensor:
     """Running sum along `axis` (the gradient is the reversed running sum)."""
-    return _apply(lambda a, axis: np.cumsum(a, axis=axis), _cumsum_vjp, (x,), axis=axis)
+    return _bind(CUMSUM, (x,), axis=axis)
 
 
 def _cumprod_vjp(g, out, x, axis):
@@ -198,9 +229,12 @@ def _cumprod_vjp(g, out, x, axis):
     return (grad,)
 
 
+CUMPROD = _primitive("cumprod", lambda a, axis: np.cumprod(a, axis=axis), _cumprod_vjp)
+
+
 def cumprod(x, axis: int) -> Tensor:
     """Running product along `axis`."""
-    return _apply(lambda a, axis: np.cumprod(a, axis=axis), _cumprod_vjp, (x,), axis=axis)
+    return _bind(CUMPROD, (x,), axis=axis)
 
 
 # ---- einsum ---------------------------------------------------------------------------
@@ -264,16 +298,18 @@ def _einsum_vjp(g, out, *arrays, terms, output):
     return tuple(grads)
 
 
+def _einsum_forward(*arrays, terms, output):
+    return np.asarray(np.einsum(",".join(terms) + "->" + output, *arrays))
+
+
+EINSUM = _primitive("einsum", _einsum_forward, _einsum_vjp)
+
+
 def einsum(subscripts: str, *operands) -> Tensor:
     """Einstein summation; the VJP of each operand is itself an einsum."""
     tensors = tuple(_t(x) for x in operands)
     terms, output = _parse_einsum(subscripts, [t.ndim for t in tensors])
-    spec = ",".join(terms) + "->" + output
-
-    def forward(*arrays, terms, output):
-        return np.asarray(np.einsum(spec, *arrays))
-
-    return _apply(forward, _einsum_vjp, tensors, terms=terms, output=output)
+    return EINSUM.bind(*tensors, terms=tuple(terms), output=output)
 
 
 # ---- writes into a copy ---------------------------------------------------------------
@@ -295,9 +331,12 @@ def _update_vjp(g, out, x, updates, index, add):
     return gx, _unbroadcast(np.asarray(gu), updates.shape).astype(updates.dtype, copy=False)
 
 
+INDEX_UPDATE = _primitive("index_update", _update_forward, _update_vjp)
+
+
 def index_update(x, index, updates, add: bool = False) -> Tensor:
     """A copy of `x` with `x[index]` set to (or, with add=True, incremented by) `updates`."""
-    return _apply(_update_forward, _update_vjp, (x, updates), index=index, add=add)
+    return _bind(INDEX_UPDATE, (x, updates), index=index, add=add)
 
 
 # ---- linear algebra -------------------------------------------------------------------
@@ -309,9 +348,12 @@ def _inv_vjp(g, out, a):
     return (-_mT(out) @ g @ _mT(out),)
 
 
+INV = _primitive("inv", np.linalg.inv, _inv_vjp)
+
+
 def inv(a) -> Tensor:
     """Matrix inverse over the last two axes."""
-    return _apply(np.linalg.inv, _inv_vjp, (a,))
+    return _bind(INV, (a,))
 
 
 def _det_vjp(g, out, a):
@@ -319,20 +361,27 @@ def _det_vjp(g, out, a):
             .astype(a.dtype, copy=False),)
 
 
+DET = _primitive("det", lambda a: np.asarray(np.linalg.det(a)), _det_vjp)
+
+
 def det(a) -> Tensor:
     """Determinant over the last two axes."""
-    return _apply(lambda a: np.asarray(np.linalg.det(a)), _det_vjp, (a,))
+    return _bind(DET, (a,))
 
 
 def _logabsdet_vjp(g, out, a):
     return ((np.asarray(g)[..., None, None] * _mT(np.linalg.inv(a))).astype(a.dtype),)
 
 
+LOGABSDET = _primitive("logabsdet", lambda a: np.asarray(np.linalg.slogdet(a)[1]),
+                       _logabsdet_vjp)
+
+
 def slogdet(a) -> tuple[Tensor, Tensor]:
     """(sign, log|det|); the sign is constant, log|det| has gradient inv(a)^T."""
     a = _t(a)
     sign = Tensor(np.asarray(np.linalg.slogdet(a.data)[0]))
-    logabs = _apply(lambda a: np.asarray(np.linalg.slogdet(a)[1]), _logabsdet_vjp, (a,))
+    logabs = _bind(LOGABSDET, (a,))
     return sign, logabs
 
 
@@ -350,9 +399,12 @@ def _solve_vjp(g, out, a, b):
     return _unbroadcast(ga, a.shape), _unbroadcast(gb, b.shape)
 
 
+SOLVE = _primitive("solve", _solve_forward, _solve_vjp)
+
+
 def solve(a, b) -> Tensor:
     """x with a @ x = b (b a matrix, or a vector when it has one axis fewer than a)."""
-    return _apply(_solve_forward, _solve_vjp, (a, b))
+    return _bind(SOLVE, (a, b))
 
 
 def _cholesky_vjp(g, out, a):
@@ -365,6 +417,9 @@ def _cholesky_vjp(g, out, a):
     return ((0.5 * (s + _mT(s))).astype(a.dtype, copy=False),)
 
 
+CHOLESKY = _primitive("cholesky", np.linalg.cholesky, _cholesky_vjp)
+
+
 def cholesky(a) -> Tensor:
     """Lower Cholesky factor of a symmetric positive-definite matrix (symmetric VJP)."""
-    return _apply(np.linalg.cholesky, _cholesky_vjp, (a,))
+    return _bind(CHOLESKY, (a,))

@@ -6,7 +6,14 @@ import numpy as np
 
 from neuroflow.autodiff import math_ops as m
 from neuroflow.autodiff.tensor import Tensor
-from neuroflow.ops._dtypes import cast_to, result_type, standardize_dtype, to_array, to_tensor
+from neuroflow.ops._dtypes import (
+    cast_to,
+    result_type,
+    standardize_dtype,
+    to_array,
+    to_tensor,
+    values,
+)
 from neuroflow.ops._shape import broadcast_to, reshape
 
 __all__ = [
@@ -70,7 +77,8 @@ def empty(shape, dtype=None) -> Tensor:
 
 
 def full(shape, fill_value, dtype=None) -> Tensor:
-    dtype = _dtype(dtype) if dtype is not None else result_type(fill_value)
+    """`shape` filled with `fill_value`, of floatx unless `dtype` says otherwise (Keras)."""
+    dtype = _dtype(dtype)
     return broadcast_to(cast_to(fill_value, dtype), _shape(shape))
 
 
@@ -134,7 +142,7 @@ def vander(x, N: int | None = None, increasing: bool = False) -> Tensor:
     powers = np.arange(n) if increasing else np.arange(n - 1, -1, -1)
     col = reshape(x, (-1, 1))
     if x.dtype.kind != "f":
-        return Tensor(np.power(col.data, powers.astype(x.dtype)))
+        return Tensor(np.power(values(col), powers.astype(x.dtype)))
     return m.power(col, powers.astype(x.dtype))
 
 

@@ -17,11 +17,12 @@ import numpy as np
 
 from neuroflow import backend
 from neuroflow.autodiff import math_ops
+from neuroflow.autodiff.primitive import untraceable
 from neuroflow.autodiff.tensor import Tensor
 
 __all__ = [
     "standardize_dtype", "result_type", "dtype_of", "to_tensor", "to_array", "cast_to",
-    "promote", "float_tensor",
+    "promote", "float_tensor", "values",
 ]
 
 _LATTICE = {
@@ -122,7 +123,7 @@ def result_type(*args: Any) -> str:
 def to_array(x: Any, dtype: Any = None) -> np.ndarray:
     """A raw array, converting Python data the Keras way (ints int32, floats floatx)."""
     if isinstance(x, Tensor):
-        data = x.data
+        data = values(x)
     elif isinstance(x, (np.ndarray, np.generic)):
         data = np.asarray(x)
     else:
@@ -139,6 +140,14 @@ def to_array(x: Any, dtype: Any = None) -> np.ndarray:
     if dtype is not None:
         data = data.astype(standardize_dtype(dtype), copy=False)
     return data
+
+
+def values(t: Tensor) -> np.ndarray:
+    """The raw values of a tensor, read to compute a constant (a mask, indices, a result
+    without gradient). A traced plan could not replay that, so the step runs eagerly.
+    """
+    untraceable("a keras.ops op read tensor values outside the engine's primitives")
+    return t.data
 
 
 def _raw_nested(x):

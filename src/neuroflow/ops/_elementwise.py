@@ -14,7 +14,15 @@ import numpy as np
 from neuroflow.autodiff import extra_ops
 from neuroflow.autodiff import math_ops as m
 from neuroflow.autodiff.tensor import Tensor
-from neuroflow.ops._dtypes import cast_to, float_tensor, promote, result_type, to_array, to_tensor
+from neuroflow.ops._dtypes import (
+    cast_to,
+    float_tensor,
+    promote,
+    result_type,
+    to_array,
+    to_tensor,
+    values,
+)
 
 __all__ = [
     "abs", "absolute", "add", "subtract", "multiply", "divide", "true_divide",
@@ -43,7 +51,7 @@ def _const(data, dtype=None) -> Tensor:
 
 def _binary_const(fn, x1, x2, dtype=None) -> Tensor:
     (a, b), promoted = promote(x1, x2)
-    return _const(fn(a.data, b.data), dtype or promoted)
+    return _const(fn(values(a), values(b)), dtype or promoted)
 
 
 # ---- arithmetic -----------------------------------------------------------------------
@@ -74,7 +82,7 @@ def divide_no_nan(x1, x2) -> Tensor:
     """x1 / x2, and 0 wherever x2 is 0 (with a zero gradient there)."""
     dtype = result_type(x1, x2, float)
     a, b = cast_to(x1, dtype), cast_to(x2, dtype)
-    zero = b.data == 0
+    zero = values(b) == 0
     safe = m.where(zero, np.ones((), dtype), b)
     return m.where(zero, np.zeros((), dtype), m.divide(a, safe))
 
@@ -86,7 +94,7 @@ def negative(x) -> Tensor:
 def power(x1, x2) -> Tensor:
     (a, b), _ = promote(x1, x2)
     if a.dtype.kind in "iu" and b.dtype.kind in "iu":
-        return _const(np.power(a.data, b.data))
+        return _const(np.power(values(a), values(b)))
     return m.power(a, b)
 
 
@@ -99,7 +107,7 @@ def square(x) -> Tensor:
 
 def abs(x) -> Tensor:
     x = to_tensor(x)
-    return _const(x.data) if x.dtype == np.bool_ else m.abs(x)
+    return _const(values(x)) if x.dtype == np.bool_ else m.abs(x)
 
 
 absolute = abs
@@ -111,7 +119,7 @@ def fabs(x) -> Tensor:
 
 def sign(x) -> Tensor:
     x = to_tensor(x)
-    return m.sign(x) if x.dtype.kind == "f" else _const(np.sign(x.data))
+    return m.sign(x) if x.dtype.kind == "f" else _const(np.sign(values(x)))
 
 
 def clip(x, x_min, x_max) -> Tensor:
@@ -166,7 +174,12 @@ def rsqrt(x) -> Tensor:
 
 
 def reciprocal(x) -> Tensor:
-    return m.divide(1.0, float_tensor(x))
+    """1 / x; integers stay integers (NumPy's and Keras' integer reciprocal)."""
+    x = to_tensor(x)
+    if x.dtype.kind in "iub":
+        with np.errstate(divide="ignore"):
+            return _const(np.reciprocal(values(x)))
+    return m.divide(1.0, x)
 
 
 def exp2(x) -> Tensor:
@@ -197,7 +210,7 @@ def i0(x) -> Tensor:
     """Modified Bessel function of the first kind, order 0 (no gradient)."""
     x = float_tensor(x)
     extra_ops.refuse_gradient("i0", x)
-    return _const(np.i0(x.data).astype(x.dtype, copy=False))
+    return _const(np.i0(values(x)).astype(x.dtype, copy=False))
 
 
 # ---- functions of two arguments -------------------------------------------------------
@@ -219,7 +232,7 @@ def logaddexp(x1, x2) -> Tensor:
     """log(exp(x1) + exp(x2)) without overflow."""
     a, b = _float_pair(x1, x2)
     top = m.maximum(a, b)
-    both_inf = np.isinf(a.data) & (a.data == b.data)
+    both_inf = np.isinf(values(a)) & (values(a) == values(b))
     gap = m.where(both_inf, np.zeros((), a.dtype), m.abs(m.subtract(a, b)))
     return m.add(top, m.log1p(m.exp(m.negative(gap))))
 
@@ -242,30 +255,30 @@ def minimum(x1, x2) -> Tensor:
 def fmax(x1, x2) -> Tensor:
     """Element-wise maximum that ignores NaN when the other side is a number."""
     (a, b), _ = promote(x1, x2)
-    return m.where(np.isnan(b.data), a, m.where(np.isnan(a.data), b, m.maximum(a, b)))
+    return m.where(np.isnan(values(b)), a, m.where(np.isnan(values(a)), b, m.maximum(a, b)))
 
 
 def fmin(x1, x2) -> Tensor:
     (a, b), _ = promote(x1, x2)
-    return m.where(np.isnan(b.data), a, m.where(np.isnan(a.data), b, m.minimum(a, b)))
+    return m.where(np.isnan(values(b)), a, m.where(np.isnan(values(a)), b, m.minimum(a, b)))
 
 
 def mod(x1, x2) -> Tensor:
     """Remainder with the sign of x2 (NumPy's mod); d/dx1 = 1, d/dx2 = -floor(x1/x2)."""
     (a, b), _ = promote(x1, x2)
     if a.dtype.kind != "f":
-        return _const(np.mod(a.data, b.data))
+        return _const(np.mod(values(a), values(b)))
     with np.errstate(divide="ignore", invalid="ignore"):
-        return m.subtract(a, m.multiply(b, np.floor(a.data / b.data)))
+        return m.subtract(a, m.multiply(b, np.floor(values(a) / values(b))))
 
 
 def fmod(x1, x2) -> Tensor:
     """Remainder with the sign of x1 (C's fmod)."""
     (a, b), _ = promote(x1, x2)
     if a.dtype.kind != "f":
-        return _const(np.fmod(a.data, b.data))
+        return _const(np.fmod(values(a), values(b)))
     with np.errstate(divide="ignore", invalid="ignore"):
-        return m.subtract(a, m.multiply(b, np.trunc(a.data / b.data)))
+        return m.subtract(a, m.multiply(b, np.trunc(values(a) / values(b))))
 
 
 def floor_divide(x1, x2) -> Tensor:
@@ -304,27 +317,27 @@ def lcm(x1, x2) -> Tensor:
 # ---- rounding (zero gradient: constants) ----------------------------------------------
 def floor(x) -> Tensor:
     x = float_tensor(x)
-    return _const(np.floor(x.data))
+    return _const(np.floor(values(x)))
 
 
 def ceil(x) -> Tensor:
     x = float_tensor(x)
-    return _const(np.ceil(x.data))
+    return _const(np.ceil(values(x)))
 
 
 def trunc(x) -> Tensor:
     x = to_tensor(x)
-    return _const(np.trunc(x.data) if x.dtype.kind == "f" else x.data)
+    return _const(np.trunc(values(x)) if x.dtype.kind == "f" else values(x))
 
 
 def round(x, decimals: int = 0) -> Tensor:
     x = to_tensor(x)
     if x.dtype.kind == "f":
-        return _const(np.round(x.data, decimals))
+        return _const(np.round(values(x), decimals))
     if decimals >= 0:
-        return _const(x.data.astype(result_type(x.dtype, int)))
+        return _const(values(x).astype(result_type(x.dtype, int)))
     factor = 10 ** (-decimals)
-    return _const((np.round(x.data / factor) * factor).astype(x.dtype))
+    return _const((np.round(values(x) / factor) * factor).astype(x.dtype))
 
 
 def nan_to_num(x, nan: float = 0.0, posinf: float | None = None,
@@ -334,7 +347,7 @@ def nan_to_num(x, nan: float = 0.0, posinf: float | None = None,
     if x.dtype.kind != "f":
         return x
     info = np.finfo(x.dtype)
-    d = x.data
+    d = values(x)
     out = m.where(np.isnan(d), np.asarray(nan, x.dtype), x)
     out = m.where(np.isposinf(d), np.asarray(info.max if posinf is None else posinf, x.dtype),
                   out)
@@ -356,12 +369,12 @@ def real(x) -> Tensor:
 
 def imag(x) -> Tensor:
     x = to_tensor(x)
-    return _const(np.zeros_like(x.data))
+    return _const(np.zeros_like(values(x)))
 
 
 def angle(x) -> Tensor:
     x = float_tensor(x)
-    return _const(np.angle(x.data).astype(x.dtype))
+    return _const(np.angle(values(x)).astype(x.dtype))
 
 
 def isreal(x) -> Tensor:

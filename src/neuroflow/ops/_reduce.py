@@ -16,7 +16,7 @@ from neuroflow.autodiff import math_ops as m
 from neuroflow.autodiff import reduce_ops as r
 from neuroflow.autodiff import shape_ops as s
 from neuroflow.autodiff.tensor import Tensor
-from neuroflow.ops._dtypes import cast_to, float_tensor, result_type, to_array, to_tensor
+from neuroflow.ops._dtypes import cast_to, float_tensor, result_type, to_array, to_tensor, values
 from neuroflow.ops._shape import moveaxis, take_along_axis
 
 __all__ = [
@@ -49,13 +49,19 @@ def _accumulating(x) -> Tensor:
     return cast_to(x, _WIDE.get(x.dtype.name, x.dtype.name))
 
 
+def _keep(out: Tensor, dtype: np.dtype) -> Tensor:
+    """NumPy widens integer sums to 64 bits; Keras keeps the accumulating type."""
+    return out if out.dtype == dtype else cast_to(out, dtype.name)
+
+
 def sum(x, axis=None, keepdims: bool = False) -> Tensor:
-    return r.sum(_accumulating(x), axis=_axis(axis), keepdims=keepdims)
+    x = _accumulating(x)
+    return _keep(r.sum(x, axis=_axis(axis), keepdims=keepdims), x.dtype)
 
 
 def prod(x, axis=None, keepdims: bool = False, dtype=None) -> Tensor:
     x = _accumulating(x) if dtype is None else to_tensor(x, dtype)
-    return extra_ops.prod(x, axis=_axis(axis), keepdims=keepdims)
+    return _keep(extra_ops.prod(x, axis=_axis(axis), keepdims=keepdims), x.dtype)
 
 
 def mean(x, axis=None, keepdims: bool = False) -> Tensor:
@@ -68,7 +74,7 @@ def _extreme(fn, x, axis, keepdims, initial, op: str) -> Tensor:
         raise ValueError(f"{op}: cannot reduce an empty tensor without `initial`")
     if x.size == 0:
         reduce = np.max if fn is r.max else np.min
-        return Tensor(np.asarray(reduce(x.data, axis=_axis(axis), keepdims=keepdims,
+        return Tensor(np.asarray(reduce(values(x), axis=_axis(axis), keepdims=keepdims,
                                         initial=initial)))
     out = fn(x, axis=_axis(axis), keepdims=keepdims)
     if initial is not None:
@@ -161,14 +167,14 @@ def cumsum(x, axis=None, dtype=None) -> Tensor:
     x = _scan_input(x, dtype, "cumsum")
     if axis is None:
         x, axis = s.reshape(x, (-1,)), 0
-    return extra_ops.cumsum(x, axis=int(axis) % max(x.ndim, 1))
+    return _keep(extra_ops.cumsum(x, axis=int(axis) % builtins.max(x.ndim, 1)), x.dtype)
 
 
 def cumprod(x, axis=None, dtype=None) -> Tensor:
     x = _scan_input(x, dtype, "cumprod")
     if axis is None:
         x, axis = s.reshape(x, (-1,)), 0
-    return extra_ops.cumprod(x, axis=int(axis) % max(x.ndim, 1))
+    return _keep(extra_ops.cumprod(x, axis=int(axis) % builtins.max(x.ndim, 1)), x.dtype)
 
 
 def logsumexp(x, axis=None, keepdims: bool = False) -> Tensor:
@@ -192,9 +198,9 @@ def _quantile(x, q, axis, method: str, keepdims: bool, skip_nan: bool, op: str) 
     moved = moveaxis(x, axes, tuple(range(x.ndim - len(axes), x.ndim)))
     lead = tuple(x.shape[i] for i in kept)
     flat = s.reshape(moved, lead + (-1,))
-    order = np.argsort(flat.data, axis=-1, kind="stable")  # NaN sorts last
+    order = np.argsort(values(flat), axis=-1, kind="stable")  # NaN sorts last
     ordered = take_along_axis(flat, order, axis=-1)
-    nan = np.isnan(flat.data)
+    nan = np.isnan(values(flat))
     n = (flat.shape[-1] - nan.sum(axis=-1)) if skip_nan else np.full(lead, flat.shape[-1])
     pos = qs.reshape(qs.shape + (1,) * len(lead)) * np.maximum(n - 1, 0)  # q.shape + lead
     lo, hi = np.floor(pos).astype(np.intp), np.ceil(pos).astype(np.intp)
@@ -256,7 +262,7 @@ def nanmedian(x, axis=None, keepdims: bool = False) -> Tensor:
 # ---- NaN-ignoring reductions ----------------------------------------------------------
 def _masked(x, fill) -> tuple[Tensor, np.ndarray]:
     x = to_tensor(x)
-    nan = np.isnan(x.data) if x.dtype.kind == "f" else np.zeros(x.shape, bool)
+    nan = np.isnan(values(x)) if x.dtype.kind == "f" else np.zeros(x.shape, bool)
     if nan.any():
         x = m.where(nan, np.asarray(fill, x.dtype), x)
     return x, nan
@@ -355,7 +361,7 @@ def sort(x, axis: int = -1) -> Tensor:
     x = to_tensor(x)
     if axis is None:
         x, axis = s.reshape(x, (-1,)), -1
-    return take_along_axis(x, np.argsort(x.data, axis=axis, kind="stable"), axis=axis)
+    return take_along_axis(x, np.argsort(values(x), axis=axis, kind="stable"), axis=axis)
 
 
 def argsort(x, axis: int = -1) -> Tensor:

@@ -12,7 +12,7 @@ from neuroflow.autodiff import extra_ops
 from neuroflow.autodiff import math_ops as m
 from neuroflow.autodiff import shape_ops as s
 from neuroflow.autodiff.tensor import Tensor
-from neuroflow.ops._dtypes import cast_to, promote, result_type, to_array, to_tensor
+from neuroflow.ops._dtypes import cast_to, promote, result_type, to_array, to_tensor, values
 
 __all__ = [
     "reshape", "transpose", "expand_dims", "squeeze", "ravel", "broadcast_to", "swapaxes",
@@ -155,7 +155,7 @@ def take_along_axis(x, indices, axis=None) -> Tensor:
 
 def get_item(x, key) -> Tensor:
     if isinstance(key, Tensor):
-        key = key.data
+        key = values(key)
     return s.getitem(to_tensor(x), key)
 
 
@@ -222,7 +222,7 @@ def pad(x, pad_width, mode: str = "constant", constant_values=None) -> Tensor:
         return x
     if mode in ("linear_ramp", "maximum", "mean", "median", "minimum"):
         extra_ops.refuse_gradient(f"pad(mode={mode!r})", x)
-        return Tensor(np.pad(x.data, widths, mode=mode))
+        return Tensor(np.pad(values(x), widths, mode=mode))
     raise ValueError(
         f"pad: mode must be one of 'constant', {', '.join(map(repr, _INDEX_PAD_MODES))}, "
         f"'linear_ramp', 'maximum', 'mean', 'median', 'minimum'; received {mode!r}"

@@ -64,11 +64,11 @@ def is_tensor(x) -> bool:
 
 
 def dtype(x) -> str:
-    return standardize_dtype(to_array(x).dtype)
+    return standardize_dtype(x.dtype if isinstance(x, Tensor) else to_array(x).dtype)
 
 
 def shape(x) -> tuple[int, ...]:
-    return tuple(np.shape(to_array(x)))
+    return tuple(x.shape if isinstance(x, Tensor) else np.shape(to_array(x)))
 
 
 def stop_gradient(variable) -> Tensor:

@@ -16,7 +16,7 @@ from neuroflow.autodiff import math_ops as m
 from neuroflow.autodiff import reduce_ops as r
 from neuroflow.autodiff import shape_ops as s
 from neuroflow.autodiff.tensor import Tensor
-from neuroflow.ops._dtypes import cast_to, float_tensor, result_type
+from neuroflow.ops._dtypes import cast_to, float_tensor, result_type, values
 from neuroflow.ops._shape import swapaxes, tril, triu
 from neuroflow.ops._unsupported import unsupported_op
 
@@ -36,7 +36,7 @@ def _square(x, op: str) -> Tensor:
 
 def _forward_only(name: str, x) -> np.ndarray:
     extra_ops.refuse_gradient(f"linalg.{name}", x)
-    return x.data
+    return values(x)
 
 
 def inv(x) -> Tensor:
@@ -54,7 +54,7 @@ def slogdet(x) -> tuple[Tensor, Tensor]:
 def logdet(x) -> Tensor:
     """log(det(x)) of a positive-definite matrix (NaN where det <= 0)."""
     sign, logabs = slogdet(x)
-    return m.where(sign.data > 0, logabs, np.asarray(np.nan, logabs.dtype))
+    return m.where(values(sign) > 0, logabs, np.asarray(np.nan, logabs.dtype))
 
 
 def solve(a, b) -> Tensor:
@@ -128,7 +128,7 @@ def lstsq(a, b, rcond=None) -> Tensor:
     dtype = result_type(a, b, float)
     a, b = cast_to(a, dtype), cast_to(b, dtype)
     extra_ops.refuse_gradient("linalg.lstsq", a, b)
-    return Tensor(np.linalg.lstsq(a.data, b.data, rcond=rcond)[0])
+    return Tensor(np.linalg.lstsq(values(a), values(b), rcond=rcond)[0])
 
 
 def pinv(x, rcond=None) -> Tensor:
@@ -168,7 +168,7 @@ def _vector_norm(x: Tensor, ord, axis: int, keepdims: bool) -> Tensor:
     if ord == -np.inf:
         return r.min(m.abs(x), axis=axis, keepdims=keepdims)
     if ord == 0:
-        return Tensor(np.sum(x.data != 0, axis=axis, keepdims=keepdims).astype(x.dtype))
+        return Tensor(np.sum(values(x) != 0, axis=axis, keepdims=keepdims).astype(x.dtype))
     if isinstance(ord, str):
         raise ValueError(f"norm: ord={ord!r} is a matrix norm; give two axes")
     p = float(ord)

@@ -9,7 +9,7 @@ from neuroflow.autodiff import math_ops as m
 from neuroflow.autodiff import reduce_ops as r
 from neuroflow.autodiff import shape_ops as s
 from neuroflow.autodiff.tensor import Tensor
-from neuroflow.ops._dtypes import cast_to, result_type, to_array, to_tensor
+from neuroflow.ops._dtypes import cast_to, result_type, to_array, to_tensor, values
 from neuroflow.ops._elementwise import erf, erfc, erfinv, rsqrt
 from neuroflow.ops._reduce import logsumexp
 from neuroflow.ops._shape import take_along_axis
@@ -49,8 +49,8 @@ def _segment_extreme(data, segment_ids, num_segments, largest: bool) -> Tensor:
     rows = s.getitem(data, valid)
     fill = -np.inf if largest else np.inf
     best = np.full((n,) + data.shape[1:], fill, dtype=data.dtype)
-    (np.maximum if largest else np.minimum).at(best, ids, rows.data)
-    hit = (rows.data == best[ids]).astype(data.dtype)  # ties share the gradient
+    (np.maximum if largest else np.minimum).at(best, ids, values(rows))
+    hit = (values(rows) == best[ids]).astype(data.dtype)  # ties share the gradient
     count = np.zeros_like(best)
     np.add.at(count, ids, hit)
     share = hit / count[ids]
@@ -82,7 +82,7 @@ def top_k(x, k: int, sorted: bool = True) -> tuple[Tensor, Tensor]:
     x = to_tensor(x)
     if not 0 <= k <= x.shape[-1]:
         raise ValueError(f"top_k: k={k} for a last axis of length {x.shape[-1]}")
-    order = np.argsort(-x.data if x.dtype.kind != "b" else ~x.data, axis=-1,
+    order = np.argsort(-values(x) if x.dtype.kind != "b" else ~values(x), axis=-1,
                        kind="stable")[..., :k]
     return take_along_axis(x, order, axis=-1), Tensor(order.astype(result_type(int)))
 

@@ -15,7 +15,7 @@ from neuroflow.autodiff import reduce_ops as r
 from neuroflow.autodiff import shape_ops as s
 from neuroflow.autodiff.tensor import Tensor
 from neuroflow.ops import _elementwise as e
-from neuroflow.ops._dtypes import cast_to, float_tensor, result_type, to_array, to_tensor
+from neuroflow.ops._dtypes import cast_to, float_tensor, result_type, to_array, to_tensor, values
 from neuroflow.ops._linear import einsum
 from neuroflow.ops._reduce import cumsum, sort
 from neuroflow.ops._reduce import var as _var
@@ -58,14 +58,14 @@ hard_sigmoid = _kernel("hard_sigmoid")
 def relu(x) -> Tensor:
     x = to_tensor(x)
     if x.dtype.kind != "f":
-        return Tensor(np.maximum(x.data, 0).astype(x.dtype))
+        return Tensor(np.maximum(values(x), 0).astype(x.dtype))
     return nn_ops.activation(x, nn_ops.KERNELS["relu"])
 
 
 def relu6(x) -> Tensor:
     x = to_tensor(x)
     if x.dtype.kind != "f":
-        return Tensor(np.clip(x.data, 0, 6).astype(x.dtype))
+        return Tensor(np.clip(values(x), 0, 6).astype(x.dtype))
     return nn_ops.activation(x, nn_ops.KERNELS["relu6"])
 
 
@@ -114,14 +114,14 @@ def hard_tanh(x) -> Tensor:
 
 def hard_shrink(x, threshold: float = 0.5) -> Tensor:
     x = float_tensor(x)
-    return m.where(np.abs(x.data) > threshold, x, np.zeros((), x.dtype))
+    return m.where(np.abs(values(x)) > threshold, x, np.zeros((), x.dtype))
 
 
 def soft_shrink(x, threshold: float = 0.5) -> Tensor:
     x = float_tensor(x)
     zero = np.zeros((), x.dtype)
-    return m.where(x.data > threshold, m.subtract(x, threshold),
-                   m.where(x.data < -threshold, m.add(x, threshold), zero))
+    return m.where(values(x) > threshold, m.subtract(x, threshold),
+                   m.where(values(x) < -threshold, m.add(x, threshold), zero))
 
 
 def tanh_shrink(x) -> Tensor:
@@ -131,7 +131,7 @@ def tanh_shrink(x) -> Tensor:
 
 def threshold(x, threshold: float, default_value: float) -> Tensor:
     x = to_tensor(x)
-    return m.where(x.data > threshold, x, np.asarray(default_value, x.dtype))
+    return m.where(values(x) > threshold, x, np.asarray(default_value, x.dtype))
 
 
 def squareplus(x, b: float = 4) -> Tensor:
@@ -142,14 +142,14 @@ def squareplus(x, b: float = 4) -> Tensor:
 def sparse_plus(x) -> Tensor:
     x = float_tensor(x)
     quad = m.multiply(m.square(m.add(x, 1.0)), 0.25)
-    return m.where(x.data <= -1, np.zeros((), x.dtype), m.where(x.data >= 1, x, quad))
+    return m.where(values(x) <= -1, np.zeros((), x.dtype), m.where(values(x) >= 1, x, quad))
 
 
 def sparse_sigmoid(x) -> Tensor:
     x = float_tensor(x)
     mid = m.multiply(m.add(x, 1.0), 0.5)
-    return m.where(x.data <= -1, np.zeros((), x.dtype),
-                   m.where(x.data >= 1, np.ones((), x.dtype), mid))
+    return m.where(values(x) <= -1, np.zeros((), x.dtype),
+                   m.where(values(x) >= 1, np.ones((), x.dtype), mid))
 
 
 def sparsemax(x, axis: int = -1) -> Tensor:
@@ -161,7 +161,7 @@ def sparsemax(x, axis: int = -1) -> Tensor:
     shape[axis] = n
     k = np.arange(1, n + 1, dtype=x.dtype).reshape(shape)
     cs = cumsum(z, axis=axis)
-    support = (1 + k * z.data) > cs.data
+    support = (1 + k * values(z)) > values(cs)
     k_z = support.sum(axis=axis, keepdims=True)
     from neuroflow.ops._shape import take_along_axis
 
@@ -379,7 +379,8 @@ def psnr(x1, x2, max_val) -> Tensor:
         raise ValueError(f"psnr: inputs must have the same shape, received {a.shape} and "
                          f"{b.shape}")
     mse = r.mean(m.square(m.subtract(a, b)))
-    return m.subtract(20.0 * np.log10(float(to_array(max_val))), e.log10(mse))
+    return m.subtract(20.0 * np.log10(float(to_array(max_val))),
+                      m.multiply(e.log10(mse), 10.0))
 
 
 def dot_product_attention(query, key, value, bias=None, mask=None, scale=None,

@@ -13,6 +13,7 @@ import numpy as _np
 from neuroflow.autodiff.tensor import Tensor
 from neuroflow.ops._create import *  # noqa: F403
 from neuroflow.ops._create import __all__ as _create_all
+from neuroflow.ops._dtypes import values
 from neuroflow.ops._elementwise import *  # noqa: F403
 from neuroflow.ops._elementwise import __all__ as _elementwise_all
 from neuroflow.ops._linear import *  # noqa: F403
@@ -29,7 +30,7 @@ def vectorize(pyfunc, *, excluded=None, signature=None):
     vectorized = _np.vectorize(pyfunc, excluded=excluded, signature=signature)
 
     def wrapped(*args, **kwargs):
-        raw = [a.data if isinstance(a, Tensor) else a for a in args]
+        raw = [values(a) if isinstance(a, Tensor) else a for a in args]
         out = vectorized(*raw, **kwargs)
         return tuple(Tensor(o) for o in out) if isinstance(out, tuple) else Tensor(out)
 
