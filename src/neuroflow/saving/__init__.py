@@ -5,6 +5,7 @@ and registered classes, and every write is atomic (temporary file, then rename).
 """
 
 from neuroflow.saving import atomic
+from neuroflow.saving.custom_objects import get_custom_objects
 from neuroflow.saving.errors import FileFormatError, SaveError, UnsafeConfigError
 from neuroflow.saving.limits import LoadLimits
 from neuroflow.saving.model_config import model_from_json, model_to_json
@@ -30,5 +31,5 @@ __all__ = [
     "get_registered_name", "get_registered_object", "CustomObjectScope",
     "custom_object_scope", "serialize_object", "deserialize_object",
     "serialize_keras_object", "deserialize_keras_object", "FileFormatError",
-    "UnsafeConfigError", "SaveError", "LoadLimits", "atomic",
+    "UnsafeConfigError", "SaveError", "LoadLimits", "atomic", "get_custom_objects",
 ]

@@ -86,7 +86,7 @@ def _user_objects(custom_objects: dict | None) -> dict[str, Any]:
     """custom_objects given now, then the active scopes, then the registered objects."""
     table: dict[str, Any] = dict(_REGISTERED)
     for key, obj in list(_REGISTERED.items()):
-        table.setdefault(key.split(">", 1)[1], obj)
+        table.setdefault(key.split(">", 1)[-1], obj)  # get_custom_objects() may hold bare names
     for scope in _scopes():
         table.update(scope)
     table.update(custom_objects or {})
