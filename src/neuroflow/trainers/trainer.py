@@ -15,6 +15,7 @@ from neuroflow.callbacks.callback import CallbackList
 from neuroflow.callbacks.history import History
 from neuroflow.callbacks.progbar_logger import ProgbarLogger
 from neuroflow.trainers import data_adapter as da
+from neuroflow.trainers.input_checks import check_fit_inputs
 from neuroflow.trainers.compile_utils import CompileLoss, CompileMetrics
 from neuroflow.trainers.plan import Plan, Untraceable, leaves_of, trace
 
@@ -398,6 +399,7 @@ class Trainer:
             what="fit",
         )
         self._ensure_built(x)
+        check_fit_inputs(self, y, sample_weight, class_weight, val)  # before the first update
         self._prepare_train_step()
         history = History()
         cbs = self._callback_list(callbacks, history, verbose, epochs, data.steps)
