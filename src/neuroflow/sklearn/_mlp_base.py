@@ -1,8 +1,9 @@
-"""What MLPClassifier and MLPRegressor share: parameters, the stochastic training loop.
+"""What MLPClassifier and MLPRegressor share: parameters, the training loops, prediction.
 
-The loop is scikit-learn's (same random draws, batches, learning-rate schedules,
-stopping rule and early stopping), each step a neuroflow forward pass, tape gradient
-and optimizer update on the network of `_mlp_network`.
+The loops are scikit-learn's (same random draws, batches, learning-rate schedules,
+stopping rules, early stopping and L-BFGS call), over the kernels of `_mlp_network` and
+`_mlp_optimizers`, so that a fit gives scikit-learn's numbers. Training follows
+scikit-learn's dtype rule: float32 input trains float32 weights, anything else float64.
 """
 
 from __future__ import annotations
@@ -17,17 +18,20 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state, gen_batches, shuffle
 from sklearn.utils.validation import check_is_fitted
 
-from neuroflow.optimizers import SGD, Adam
+from neuroflow.sklearn._mlp_lbfgs import minimize_lbfgs
 from neuroflow.sklearn._mlp_network import (
-    DTYPE,
-    build_network,
-    forward,
+    Backprop,
+    ParameterLayout,
+    forward_pass,
     init_parameters,
-    train_step,
 )
-from neuroflow.sklearn._validation import Interval, Options, check_params
+from neuroflow.sklearn._mlp_optimizers import SGD, Adam
+from neuroflow.sklearn._mlp_threads import blas_threads_for
+from neuroflow.sklearn._validation import Interval, Options, check_params, validate_data
 
 __all__ = ["BaseMLP"]
+
+_STOCHASTIC_SOLVERS = ("sgd", "adam")
 
 
 class _Sizes:
@@ -56,7 +60,7 @@ class BaseMLP(BaseEstimator):
     _parameter_constraints: dict = {
         "hidden_layer_sizes": [_Sizes(), Interval(Integral, 1, None, closed="left")],
         "activation": [Options({"identity", "logistic", "tanh", "relu"})],
-        "solver": [Options({"sgd", "adam"})],
+        "solver": [Options({"lbfgs", "sgd", "adam"})],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [Options({"auto"}), Interval(Integral, 1, None, closed="left")],
         "learning_rate": [Options({"constant", "invscaling", "adaptive"})],
@@ -76,6 +80,7 @@ class BaseMLP(BaseEstimator):
         "beta_2": [Interval(Real, 0, 1, closed="left")],
         "epsilon": [Interval(Real, 0, None, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), _Infinity()],
+        "max_fun": [Interval(Integral, 1, None, closed="left")],
     }
 
     _loss = "squared_error"  # overridden by the subclasses
@@ -83,11 +88,6 @@ class BaseMLP(BaseEstimator):
     # ------------------------------------------------------------------ checks
 
     def _check_params(self) -> None:
-        if self.solver == "lbfgs":
-            raise ValueError(
-                f"The 'solver' parameter of {type(self).__name__} must be 'adam' or 'sgd': "
-                "neuroflow does not implement the 'lbfgs' solver. Got 'lbfgs' instead."
-            )
         check_params(self)
         sizes = np.atleast_1d(self.hidden_layer_sizes)
         if sizes.ndim != 1 or not all(
@@ -100,20 +100,29 @@ class BaseMLP(BaseEstimator):
         if np.any(sizes <= 0):
             raise ValueError(f"hidden_layer_sizes must be > 0, got {list(sizes)}.")
 
+    def _check_solver(self) -> bool:
+        if self.solver not in _STOCHASTIC_SOLVERS:
+            raise AttributeError(
+                f"partial_fit is only available for stochastic optimizers. {self.solver} is "
+                "not stochastic."
+            )
+        return True
+
     def _hidden_sizes(self) -> list[int]:
         return [int(s) for s in np.atleast_1d(self.hidden_layer_sizes)]
 
     # ---------------------------------------------------------------- training
 
     def _fit(self, X, y, incremental: bool):
+        self._check_params()
         first_pass = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
         X, y = self._validate_input(X, y, incremental, reset=first_pass)
         if y.ndim == 1:
             y = y.reshape(-1, 1)
         layer_units = [X.shape[1], *self._hidden_sizes(), y.shape[1]]
-        rng = check_random_state(self.random_state)
+        self._random_state = check_random_state(self.random_state)
         if first_pass:
-            self._initialize(y, layer_units, rng)
+            self._initialize(y, layer_units, X.dtype)
         else:
             fitted = [self.coefs_[0].shape[0]] + [c.shape[1] for c in self.coefs_]
             if fitted != layer_units:
@@ -121,7 +130,12 @@ class BaseMLP(BaseEstimator):
                     f"The fitted network has layer sizes {fitted} but the data and "
                     f"hidden_layer_sizes need {layer_units}: set warm_start=False to refit."
                 )
-        self._fit_stochastic(X, y, rng, incremental)
+        layout = ParameterLayout(layer_units)
+        with blas_threads_for(layer_units):
+            if self.solver in _STOCHASTIC_SOLVERS:
+                self._fit_stochastic(X, y, layout, incremental)
+            else:
+                self._fit_lbfgs(X, y, layout)
         if not all(np.isfinite(w).all() for w in (*self.coefs_, *self.intercepts_)):
             raise ValueError(
                 "Solver produced non-finite parameter weights. The input data may contain "
@@ -129,77 +143,81 @@ class BaseMLP(BaseEstimator):
             )
         return self
 
-    def _initialize(self, y, layer_units: list[int], rng) -> None:
+    def _initialize(self, y, layer_units: list[int], dtype) -> None:
         self.n_iter_ = 0
         self.t_ = 0
         self.n_outputs_ = y.shape[1]
         self.n_layers_ = len(layer_units)
         self.out_activation_ = self._output_activation()
-        coefs, intercepts = init_parameters(layer_units, self.activation, rng)
-        self._set_network(build_network(coefs, intercepts, self.activation,
-                                        self.out_activation_))
+        self.coefs_, self.intercepts_ = init_parameters(
+            layer_units, self.activation, self._random_state, dtype)
         self._best_coefs = [c.copy() for c in self.coefs_]
         self._best_intercepts = [b.copy() for b in self.intercepts_]
-        self.loss_curve_ = []
-        self._no_improvement_count = 0
-        if self.early_stopping:
-            self.validation_scores_ = []
-            self.best_validation_score_ = -np.inf
-            self.best_loss_ = None
-        else:
-            self.best_loss_ = np.inf
-            self.validation_scores_ = None
-            self.best_validation_score_ = None
+        if self.solver in _STOCHASTIC_SOLVERS:
+            self.loss_curve_ = []
+            self._no_improvement_count = 0
+            if self.early_stopping:
+                self.validation_scores_ = []
+                self.best_validation_score_ = -np.inf
+                self.best_loss_ = None
+            else:
+                self.best_loss_ = np.inf
+                self.validation_scores_ = None
+                self.best_validation_score_ = None
 
-    def _set_network(self, network) -> None:
-        """Use `network`; `coefs_` and `intercepts_` become its weight arrays."""
-        self._network = network
-        self.coefs_ = [layer.kernel.data for layer in network.layers]
-        self.intercepts_ = [layer.bias.data for layer in network.layers]
-
-    def _get_network(self):
-        """The network, rebuilt from `coefs_` and `intercepts_` if they are not its own."""
-        network = getattr(self, "_network", None)
-        if (
-            network is None
-            or len(network.layers) != len(self.coefs_)
-            or any(
-                layer.kernel.data is not coef or layer.bias.data is not intercept
-                for layer, coef, intercept in zip(
-                    network.layers, self.coefs_, self.intercepts_, strict=True
-                )
-            )
+    def _flat_parameters(self, layout: ParameterLayout) -> np.ndarray:
+        """The flat vector that `coefs_` and `intercepts_` are views of, made (and the
+        attributes pointed at it) if they are not, e.g. after unpickling or assignment."""
+        flat = getattr(self, "_flat", None)
+        views = getattr(self, "_flat_views", ())
+        current = [*self.coefs_, *self.intercepts_]
+        if flat is None or len(views) != len(current) or any(
+            a is not b for a, b in zip(views, current, strict=True)
         ):
-            self._set_network(build_network(self.coefs_, self.intercepts_, self.activation,
-                                            self.out_activation_))
-            self.__dict__.pop("_optimizer", None)
-        return self._network
+            flat = layout.pack(self.coefs_, self.intercepts_)
+            self._set_flat(flat, layout)
+        return flat
 
-    def _make_optimizer(self):
-        self._learning_rate_now = float(self.learning_rate_init)
-        if self.solver == "sgd":
-            return SGD(learning_rate=self._learning_rate_now, momentum=float(self.momentum),
-                       nesterov=bool(self.nesterovs_momentum) and self.momentum > 0)
-        return Adam(learning_rate=self._learning_rate_now, beta_1=float(self.beta_1),
-                    beta_2=float(self.beta_2), epsilon=float(self.epsilon))
+    def _set_flat(self, flat: np.ndarray, layout: ParameterLayout) -> None:
+        self._flat = flat
+        self.coefs_, self.intercepts_ = layout.views(flat)
+        self._flat_views = (*self.coefs_, *self.intercepts_)
 
     def _loss_name(self) -> str:
         if self._loss == "log_loss" and self.out_activation_ == "logistic":
             return "binary_log_loss"
         return self._loss
 
-    def _fit_stochastic(self, X, y, rng, incremental: bool) -> None:
-        network = self._get_network()
-        variables = network.trainable_weights
-        if not incremental or not hasattr(self, "_optimizer"):
-            self._optimizer = self._make_optimizer()
+    def _backprop(self, layout, X, y, batch_size: int, param_dtype) -> Backprop:
+        return Backprop(layout, self.activation, self.out_activation_, self._loss_name(),
+                        float(self.alpha), batch_size, X.dtype, param_dtype, y.dtype,
+                        y.shape[1])
+
+    def _make_optimizer(self, size: int, dtype):
+        if self.solver == "sgd":
+            return SGD(size, dtype, self.learning_rate_init, self.learning_rate,
+                       self.momentum, self.nesterovs_momentum, self.power_t)
+        return Adam(size, dtype, self.learning_rate_init, self.beta_1, self.beta_2,
+                    self.epsilon)
+
+    def _fit_lbfgs(self, X, y, layout: ParameterLayout) -> None:
+        packed = self._flat_parameters(layout)
+        x, self.n_iter_, self.loss_ = minimize_lbfgs(
+            lambda dtype: self._backprop(layout, X, y, X.shape[0], dtype), packed, X, y,
+            max_iter=self.max_iter, max_fun=self.max_fun, tol=self.tol)
+        self._set_flat(x, layout)
+
+    def _fit_stochastic(self, X, y, layout: ParameterLayout, incremental: bool) -> None:
+        flat = self._flat_parameters(layout)
         if self.early_stopping and incremental:
             raise ValueError("partial_fit does not support early_stopping=True")
+        early_stopping = self.early_stopping
         X_val = y_val = None
-        if self.early_stopping:
+        if early_stopping:
             stratify = y if is_classifier(self) and self.n_outputs_ == 1 else None
             X, X_val, y, y_val = train_test_split(
-                X, y, random_state=rng, test_size=self.validation_fraction, stratify=stratify
+                X, y, random_state=self._random_state, test_size=self.validation_fraction,
+                stratify=stratify,
             )
             if X_val.shape[0] < 2:
                 raise ValueError(
@@ -207,68 +225,75 @@ class BaseMLP(BaseEstimator):
                     "size of your dataset."
                 )
             y_val = self._validation_targets(y_val)
-        X_train = np.ascontiguousarray(X, dtype=DTYPE)
-        y_train = np.ascontiguousarray(y, dtype=DTYPE)
-        n_samples = X_train.shape[0]
+        n_samples = X.shape[0]
         batch_size = self._batch_size(n_samples)
-        loss, alpha = self._loss_name(), float(self.alpha)
-        sample_idx = np.arange(n_samples)
-        self.n_iter_ = 0
-        for _ in range(self.max_iter):
-            if self.shuffle:
-                sample_idx = shuffle(sample_idx, random_state=rng)
-            accumulated = 0.0
-            for batch in gen_batches(n_samples, batch_size):
-                rows = sample_idx[batch] if self.shuffle else batch
-                accumulated += train_step(
-                    network, variables, self._optimizer, loss, alpha, X_train[rows],
-                    y_train[rows],
-                ) * (batch.stop - batch.start)
-            self.n_iter_ += 1
-            self.loss_ = accumulated / n_samples
-            self.t_ += n_samples
-            self.loss_curve_.append(self.loss_)
-            if self.verbose:
-                print(f"Iteration {self.n_iter_}, loss = {self.loss_:.8f}")
-            self._update_no_improvement_count(X_val, y_val)
-            self._iteration_ends()
-            if self._no_improvement_count > self.n_iter_no_change:
-                what = "Validation score" if self.early_stopping else "Training loss"
-                message = (
-                    f"{what} did not improve more than tol={self.tol:f} for "
-                    f"{self.n_iter_no_change} consecutive epochs."
-                )
-                if self._trigger_stopping(message):
+        backprop = self._backprop(layout, X, y, int(batch_size), flat.dtype)
+        if not incremental or getattr(self, "_optimizer", None) is None:
+            self._optimizer = self._make_optimizer(layout.size, backprop.grad_dtype)
+        optimizer = self._optimizer
+        coefs, intercepts = self.coefs_, self.intercepts_
+        sample_idx = np.arange(n_samples, dtype=int)
+        try:
+            self.n_iter_ = 0
+            for _ in range(self.max_iter):
+                if self.shuffle:
+                    sample_idx = shuffle(sample_idx, random_state=self._random_state)
+                accumulated_loss = 0.0
+                for batch in gen_batches(n_samples, batch_size):
+                    rows = sample_idx[batch] if self.shuffle else batch
+                    X_batch, y_batch = backprop.batch(X, y, rows)
+                    batch_loss = backprop(coefs, intercepts, X_batch, y_batch)
+                    accumulated_loss += batch_loss * (batch.stop - batch.start)
+                    optimizer.update_params(flat, backprop.grad)
+                self.n_iter_ += 1
+                self.loss_ = accumulated_loss / n_samples
+                self.t_ += n_samples
+                self.loss_curve_.append(self.loss_)
+                if self.verbose:
+                    print(f"Iteration {self.n_iter_}, loss = {self.loss_:.8f}")
+                self._update_no_improvement_count(early_stopping, X_val, y_val)
+                optimizer.iteration_ends(self.t_)
+                if self._no_improvement_count > self.n_iter_no_change:
+                    what = "Validation score" if early_stopping else "Training loss"
+                    message = (
+                        f"{what} did not improve more than tol={self.tol:f} for "
+                        f"{self.n_iter_no_change} consecutive epochs."
+                    )
+                    if optimizer.trigger_stopping(message, self.verbose):
+                        break
+                    self._no_improvement_count = 0
+                if incremental:
                     break
-                self._no_improvement_count = 0
-            if incremental:
-                break
-            if self.n_iter_ == self.max_iter:
-                warnings.warn(
-                    f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached and "
-                    "the optimization hasn't converged yet.",
-                    ConvergenceWarning,
-                    stacklevel=3,
-                )
-        if self.early_stopping:
-            for layer, coef, intercept in zip(network.layers, self._best_coefs,
-                                              self._best_intercepts, strict=True):
-                layer.kernel.assign(coef)
-                layer.bias.assign(intercept)
+                if self.n_iter_ == self.max_iter:
+                    warnings.warn(
+                        f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
+                        "and the optimization hasn't converged yet.",
+                        ConvergenceWarning,
+                        stacklevel=4,
+                    )
+        except KeyboardInterrupt:
+            warnings.warn("Training interrupted by user.", stacklevel=4)
+        if early_stopping:
+            # the best weights become the weights; like scikit-learn, the record of the
+            # best then is the weights themselves (a later warm start trains it along)
+            for target, best in zip([*self.coefs_, *self.intercepts_],
+                                    [*self._best_coefs, *self._best_intercepts], strict=True):
+                target[...] = best
+            self._best_coefs, self._best_intercepts = self.coefs_, self.intercepts_
 
-    def _batch_size(self, n_samples: int) -> int:
+    def _batch_size(self, n_samples: int):
         if self.batch_size == "auto":
             return min(200, n_samples)
         if self.batch_size > n_samples:
             warnings.warn(
                 "Got `batch_size` less than 1 or larger than sample size. It is going to be "
                 "clipped",
-                stacklevel=4,
+                stacklevel=5,
             )
-        return int(np.clip(self.batch_size, 1, n_samples))
+        return np.clip(self.batch_size, 1, n_samples)
 
-    def _update_no_improvement_count(self, X_val, y_val) -> None:
-        if self.early_stopping:
+    def _update_no_improvement_count(self, early_stopping: bool, X_val, y_val) -> None:
+        if early_stopping:
             score = self._score(X_val, y_val)
             self.validation_scores_.append(score)
             if self.verbose:
@@ -286,30 +311,8 @@ class BaseMLP(BaseEstimator):
                 self._no_improvement_count += 1
             else:
                 self._no_improvement_count = 0
-            self.best_loss_ = min(self.best_loss_, self.loss_curve_[-1])
-
-    def _iteration_ends(self) -> None:
-        if self.solver == "sgd" and self.learning_rate == "invscaling":
-            self._learning_rate_now = float(self.learning_rate_init) / (
-                (self.t_ + 1) ** self.power_t
-            )
-            self._optimizer.learning_rate = self._learning_rate_now
-
-    def _trigger_stopping(self, message: str) -> bool:
-        """Whether to stop; with sgd and learning_rate='adaptive', divide the rate by 5 first."""
-        if self.solver != "sgd" or self.learning_rate != "adaptive":
-            if self.verbose:
-                print(message + " Stopping.")
-            return True
-        if self._learning_rate_now <= 1e-6:
-            if self.verbose:
-                print(message + " Learning rate too small. Stopping.")
-            return True
-        self._learning_rate_now /= 5.0
-        self._optimizer.learning_rate = self._learning_rate_now
-        if self.verbose:
-            print(message + f" Setting learning rate to {self._learning_rate_now:f}")
-        return False
+            if self.loss_curve_[-1] < self.best_loss_:
+                self.best_loss_ = self.loss_curve_[-1]
 
     def _score(self, X, y) -> float:
         y_pred = self._predict(X)
@@ -320,20 +323,20 @@ class BaseMLP(BaseEstimator):
     # -------------------------------------------------------------- prediction
 
     def _forward(self, X) -> np.ndarray:
-        """The network's outputs for validated `X`, shape (n_samples, n_outputs), float64."""
-        return forward(self._get_network(), X)
+        """The network's outputs for validated `X`, shape (n_samples, n_outputs)."""
+        return forward_pass(X, self.coefs_, self.intercepts_, self.activation,
+                            self.out_activation_)
 
     def _check_fitted_input(self, X):
-        from neuroflow.sklearn._validation import validate_data
-
         check_is_fitted(self)
         return validate_data(self, X, dtype=(np.float64, np.float32), reset=False)
 
     def __getstate__(self) -> dict:
-        """Pickle the arrays only; the network is rebuilt from `coefs_` when needed."""
+        """Pickle without the flat buffer (`coefs_` are pickled as arrays of their own, and
+        training packs them into a new one)."""
         state = dict(super().__getstate__())
-        state.pop("_network", None)
-        state.pop("_optimizer", None)
+        for name in ("_flat", "_flat_views"):
+            state.pop(name, None)
         return state
 
     def __sklearn_tags__(self):
