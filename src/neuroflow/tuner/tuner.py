@@ -216,6 +216,7 @@ class Tuner:
         (it may train any way it likes) or when fit gets arguments a pack does not take."""
         return (self.pack_trials > 1
                 and type(self.hypermodel).fit is HyperModel.fit
+                and "fit" not in vars(self.hypermodel)
                 and type(self)._run_trial is Tuner._run_trial
                 and len(fit_args) <= 2 and set(fit_kwargs) <= _PACK_FIT_ARGUMENTS)
 
