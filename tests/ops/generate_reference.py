@@ -40,6 +40,31 @@ def outputs(result) -> list[np.ndarray]:
     return [np.asarray(result)]
 
 
+PROMOTED = ["bool", "uint8", "uint16", "uint32", "int8", "int16", "int32", "float16",
+            "float32", "int", "float"]
+
+
+def keras_facts() -> dict:
+    """Keras' public op and random names, and its promotion table (64-bit types aside)."""
+    import keras
+
+    def names(module) -> list[str]:
+        return sorted(n for n in dir(module) if not n.startswith("_"))
+
+    def key(name):
+        return {"int": int, "float": float}.get(name, name)
+
+    table = {f"{a},{b}": keras.backend.result_type(key(a), key(b))
+             for a in PROMOTED for b in PROMOTED}
+    return {
+        "version": keras.__version__,
+        "names": {"ops": names(keras.ops), "numpy": names(keras.ops.numpy),
+                  "nn": names(keras.ops.nn), "linalg": names(keras.ops.linalg),
+                  "random": names(keras.random)},
+        "result_type": table,
+    }
+
+
 def main() -> None:
     if os.environ.get("KERAS_BACKEND") != "numpy":
         raise SystemExit("set KERAS_BACKEND=numpy")
@@ -68,6 +93,8 @@ def main() -> None:
             "dtypes": [str(o.dtype) for o in outs],
         }
     arrays["__meta__"] = np.frombuffer(json.dumps(meta, sort_keys=True).encode(), np.uint8)
+    arrays["__keras__"] = np.frombuffer(json.dumps(keras_facts(), sort_keys=True).encode(),
+                                        np.uint8)
     target = HERE / "data" / "keras_reference.npz"
     target.parent.mkdir(exist_ok=True)
     np.savez_compressed(target, **arrays)

@@ -280,17 +280,15 @@ def _einsum_vjp(g, out, *arrays, terms, output):
         spare = iter(c for c in string.ascii_letters if c not in "".join(terms) + output)
         rename, factors, seen = [], [], set()
         for c, n in zip(term, a.shape, strict=True):
-            if c not in present:
-                fresh = next(spare)
-                factors.append((fresh, np.ones(n, dtype=a.dtype)))
-                rename.append(fresh)
-            elif c in seen:
+            if c in seen:  # a repeated letter: its diagonal, through an identity
                 fresh = next(spare)
                 factors.append((c + fresh, np.eye(n, dtype=a.dtype)))
                 rename.append(fresh)
-            else:
-                seen.add(c)
-                rename.append(c)
+                continue
+            seen.add(c)
+            if c not in present:  # summed in this operand alone: broadcast back
+                factors.append((c, np.ones(n, dtype=a.dtype)))
+            rename.append(c)
         if factors:
             spec = ",".join([unique] + [f for f, _ in factors]) + "->" + "".join(rename)
             gi = np.einsum(spec, gi, *[m for _, m in factors])
