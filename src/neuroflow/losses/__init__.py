@@ -11,6 +11,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
+from neuroflow.losses.circle_loss import Circle, circle
 from neuroflow.losses.classes import (
     BinaryCrossentropy,
     CategoricalCrossentropy,
@@ -28,6 +29,14 @@ from neuroflow.losses.classes import (
     Poisson,
     SparseCategoricalCrossentropy,
     SquaredHinge,
+)
+from neuroflow.losses.focal_losses import (
+    BinaryFocalCrossentropy,
+    CategoricalFocalCrossentropy,
+    CategoricalGeneralizedCrossEntropy,
+    binary_focal_crossentropy,
+    categorical_focal_crossentropy,
+    categorical_generalized_cross_entropy,
 )
 from neuroflow.losses.functions import (
     binary_crossentropy,
@@ -54,6 +63,7 @@ from neuroflow.losses.functions import (
     squared_hinge,
 )
 from neuroflow.losses.loss import Loss, reduce_weighted_values, squeeze_or_expand_to_same_rank
+from neuroflow.losses.overlap_losses import Dice, Tversky, dice, tversky
 from neuroflow.utils.registry import resolve as _resolve
 
 __all__ = [
@@ -66,6 +76,10 @@ __all__ = [
     "squared_hinge", "categorical_hinge", "kl_divergence", "poisson", "binary_crossentropy",
     "categorical_crossentropy", "sparse_categorical_crossentropy", "mse", "mae", "mape",
     "msle", "logcosh", "kld", "kullback_leibler_divergence",
+    "BinaryFocalCrossentropy", "CategoricalFocalCrossentropy",
+    "CategoricalGeneralizedCrossEntropy", "Circle", "Dice", "Tversky",
+    "binary_focal_crossentropy", "categorical_focal_crossentropy",
+    "categorical_generalized_cross_entropy", "circle", "dice", "tversky",
     "get", "serialize", "deserialize", "resolve", "resolve_crossentropy",
     "reduce_weighted_values", "squeeze_or_expand_to_same_rank",
 ]
@@ -77,6 +91,8 @@ CLASSES: dict[str, type] = {
         MeanAbsolutePercentageError, MeanSquaredLogarithmicError, Huber, LogCosh,
         CosineSimilarity, Hinge, SquaredHinge, CategoricalHinge, KLDivergence, Poisson,
         BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy,
+        BinaryFocalCrossentropy, CategoricalFocalCrossentropy,
+        CategoricalGeneralizedCrossEntropy, Circle, Dice, Tversky,
     )
 }
 
@@ -87,6 +103,8 @@ FUNCTIONS: dict[str, Callable] = {
         mean_squared_logarithmic_error, huber, log_cosh, cosine_similarity, hinge,
         squared_hinge, categorical_hinge, kl_divergence, poisson, binary_crossentropy,
         categorical_crossentropy, sparse_categorical_crossentropy,
+        binary_focal_crossentropy, categorical_focal_crossentropy,
+        categorical_generalized_cross_entropy, circle, dice, tversky,
     )
 }
 FUNCTIONS.update({
