@@ -26,6 +26,7 @@ from neuroflow.tuner.samplers import PlannedSampler, SeededRandomSampler
 from neuroflow.tuner.storage import (
     Heartbeat,
     Requeue,
+    check_project_study,
     default_storage_url,
     delete_study,
     make_storage,
@@ -136,15 +137,19 @@ class Oracle:
         if self.study_name is None:
             raise RuntimeError("the oracle has no project yet: create it through a Tuner")
         url = self.storage if self.storage is not None else default_storage_url(self.project_dir)
+        if self.storage is None and not self._overwrite:
+            check_project_study(self.project_dir)
         storage = None
         for attempt in range(5):  # workers racing to create the tables may collide once
             try:
                 storage = make_storage(url, self.heartbeat_interval, self.grace_period,
                                        self.max_retries_per_trial)
                 break
-            except Exception:  # noqa: BLE001
+            except Exception as err:  # noqa: BLE001
                 if attempt == 4:
-                    raise
+                    raise FatalError(f"cannot open the study {self.study_name!r} in {url} "
+                                     f"({type(err).__name__}: {err}); pass overwrite=True to "
+                                     "start a new search, or use another project_name") from err
                 time.sleep(0.5 + attempt)
         if self._overwrite:
             delete_study(storage, self.study_name)

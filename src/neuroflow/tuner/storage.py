@@ -5,14 +5,17 @@ from __future__ import annotations
 import contextlib
 import inspect
 import os
+import sqlite3
 import threading
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Heartbeat", "Requeue", "default_storage_url", "delete_study", "make_storage", "quiet",
-           "require_optuna"]
+__all__ = ["Heartbeat", "Requeue", "check_project_study", "default_storage_url", "delete_study",
+           "make_storage", "quiet", "require_optuna"]
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
 def require_optuna() -> Any:
@@ -38,6 +41,46 @@ def quiet() -> Iterator[None]:
 def default_storage_url(project_dir: str | os.PathLike) -> str:
     """The embedded default: an SQLite file `study.db` in the project folder."""
     return f"sqlite:///{Path(project_dir).resolve() / 'study.db'}"
+
+
+def check_project_study(project_dir: str | os.PathLike) -> None:
+    """Refuse to reuse a project folder whose default study (`study.db`) cannot be the
+    search that wrote its trial folders: missing or empty while trial folders exist (a new
+    search would overwrite their checkpoints), or not a readable SQLite database. The
+    error names the file; overwrite=True starts afresh instead."""
+    from neuroflow.tuner.errors import FatalError
+
+    folder = Path(project_dir)
+    path = folder / "study.db"
+    trials = sorted(p.name for p in folder.glob("trial_*") if p.is_dir())
+    advice = "pass overwrite=True to start a new search there, or use another project_name"
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as f:
+            head = f.read(len(_SQLITE_MAGIC))
+    except FileNotFoundError:
+        size, head = None, b""
+    except OSError as err:
+        raise FatalError(f"the study file {str(path)!r} cannot be read ({err}); {advice}") from err
+    if not size:
+        if trials:
+            state = "missing" if size is None else "empty (zero bytes)"
+            raise FatalError(
+                f"the study file {str(path)!r} is {state}, but the project folder holds "
+                f"{len(trials)} trial folder(s) ({trials[0]}, ...) of an earlier search whose "
+                f"checkpoints a new search would overwrite; {advice}")
+        return
+    if head != _SQLITE_MAGIC:
+        raise FatalError(f"the study file {str(path)!r} is not an SQLite database (it may be "
+                         f"damaged); {advice}")
+    try:
+        with contextlib.closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro",
+                                                uri=True, timeout=120)) as db:
+            verdict = db.execute("PRAGMA quick_check").fetchone()[0]
+    except sqlite3.Error as err:
+        verdict = str(err)
+    if verdict != "ok":
+        raise FatalError(f"the study file {str(path)!r} is damaged ({verdict}); {advice}")
 
 
 def make_storage(url: str | Any, heartbeat_interval: int | None, grace_period: int | None,
