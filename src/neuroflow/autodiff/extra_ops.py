@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from neuroflow.autodiff.primitive import Primitive
+from neuroflow.autodiff.primitive import Primitive, untraceable
 from neuroflow.autodiff.tensor import Tensor, convert_to_tensor, is_recording
 
 __all__ = [
@@ -378,6 +378,7 @@ LOGABSDET = _primitive("logabsdet", lambda a: np.asarray(np.linalg.slogdet(a)[1]
 def slogdet(a) -> tuple[Tensor, Tensor]:
     """(sign, log|det|); the sign is constant, log|det| has gradient inv(a)^T."""
     a = _t(a)
+    untraceable("slogdet's sign is a constant read from the matrix")
     sign = Tensor(np.asarray(np.linalg.slogdet(a.data)[0]))
     logabs = _bind(LOGABSDET, (a,))
     return sign, logabs
