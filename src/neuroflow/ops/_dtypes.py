@@ -59,8 +59,21 @@ def _upper_bounds() -> dict[str, frozenset[str]]:
 _UB = _upper_bounds()
 
 
+_NAMES: dict[Any, str] = {}  # np.dtype -> name (NumPy's dtype.name is slow to compute)
+
+
+def _name(dtype: np.dtype) -> str:
+    try:
+        return _NAMES[dtype]
+    except KeyError:
+        _NAMES[dtype] = name = dtype.name
+        return name
+
+
 def standardize_dtype(dtype: Any) -> str:
     """A dtype (NumPy, str, Python type, Tensor dtype) as Keras' string name."""
+    if isinstance(dtype, np.dtype) and dtype in _NAMES:
+        return _NAMES[dtype]
     if dtype is None:
         return backend.floatx()
     if dtype is int:
@@ -70,7 +83,7 @@ def standardize_dtype(dtype: Any) -> str:
     if dtype is bool:
         return "bool"
     try:
-        name = np.dtype(dtype).name
+        name = _name(np.dtype(dtype))
     except TypeError as exc:
         raise ValueError(f"neuroflow.ops: {dtype!r} is not a dtype") from exc
     if name not in _LATTICE:
@@ -166,7 +179,7 @@ def to_tensor(x: Any, dtype: Any = None) -> Tensor:
 def cast_to(x: Any, dtype: str) -> Tensor:
     """`x` as a Tensor of `dtype`; a differentiable cast only when the type changes."""
     t = x if isinstance(x, Tensor) else Tensor(to_array(x))
-    if t.data.dtype.name == dtype:
+    if _name(t.data.dtype) == dtype:
         return t
     if isinstance(x, (int, float, bool)) or not isinstance(x, Tensor):
         return Tensor(t.data.astype(dtype))
@@ -175,6 +188,10 @@ def cast_to(x: Any, dtype: str) -> Tensor:
 
 def promote(*args: Any) -> tuple[list[Tensor], str]:
     """All arguments as tensors of their promoted dtype."""
+    first = getattr(args[0], "dtype", None) if args else None
+    if first is not None and all(isinstance(a, (Tensor, np.ndarray)) and a.dtype == first
+                                 for a in args):  # the common case: nothing to promote
+        return [a if isinstance(a, Tensor) else Tensor(a) for a in args], _name(first)
     dtype = result_type(*args)
     return [cast_to(a, dtype) for a in args], dtype
 
