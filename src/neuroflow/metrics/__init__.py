@@ -26,6 +26,12 @@ from neuroflow.metrics.accuracy_metrics import (
     sparse_top_k_categorical_accuracy,
     top_k_categorical_accuracy,
 )
+from neuroflow.metrics.at_threshold_metrics import (
+    PrecisionAtRecall,
+    RecallAtPrecision,
+    SensitivityAtSpecificity,
+    SpecificityAtSensitivity,
+)
 from neuroflow.metrics.confusion_metrics import (
     AUC,
     FalseNegatives,
@@ -35,6 +41,13 @@ from neuroflow.metrics.confusion_metrics import (
     TrueNegatives,
     TruePositives,
 )
+from neuroflow.metrics.correlation_metrics import (
+    ConcordanceCorrelation,
+    PearsonCorrelation,
+    concordance_correlation,
+    pearson_correlation,
+)
+from neuroflow.metrics.f_score_metrics import F1Score, FBetaScore
 from neuroflow.metrics.hinge_metrics import (
     CategoricalHinge,
     Hinge,
@@ -42,6 +55,12 @@ from neuroflow.metrics.hinge_metrics import (
     categorical_hinge,
     hinge,
     squared_hinge,
+)
+from neuroflow.metrics.iou_metrics import BinaryIoU, IoU, MeanIoU, OneHotIoU, OneHotMeanIoU
+from neuroflow.metrics.loss_functions import (
+    binary_focal_crossentropy,
+    categorical_focal_crossentropy,
+    huber,
 )
 from neuroflow.metrics.metric import Metric
 from neuroflow.metrics.probabilistic_metrics import (
@@ -56,6 +75,7 @@ from neuroflow.metrics.probabilistic_metrics import (
     poisson,
     sparse_categorical_crossentropy,
 )
+from neuroflow.metrics.r2_score import R2Score
 from neuroflow.metrics.reduction_metrics import Mean, MeanMetricWrapper, Sum
 from neuroflow.metrics.regression_metrics import (
     CosineSimilarity,
@@ -87,7 +107,11 @@ __all__ = [
     "CosineSimilarity", "LogCoshError", "BinaryCrossentropy", "CategoricalCrossentropy",
     "SparseCategoricalCrossentropy", "KLDivergence", "Poisson", "Hinge", "SquaredHinge",
     "CategoricalHinge", "TruePositives", "FalsePositives", "TrueNegatives", "FalseNegatives",
-    "Precision", "Recall", "AUC",
+    "Precision", "Recall", "AUC", "BinaryIoU", "ConcordanceCorrelation", "F1Score",
+    "FBetaScore", "IoU", "MeanIoU", "OneHotIoU", "OneHotMeanIoU", "PearsonCorrelation",
+    "PrecisionAtRecall", "R2Score", "RecallAtPrecision", "SensitivityAtSpecificity",
+    "SpecificityAtSensitivity", "binary_focal_crossentropy", "categorical_focal_crossentropy",
+    "concordance_correlation", "huber", "pearson_correlation",
     "accuracy", "binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy",
     "top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy", "mean_squared_error",
     "mean_absolute_error", "mean_absolute_percentage_error", "mean_squared_logarithmic_error",
@@ -116,6 +140,13 @@ _SNAKE: dict[type, str] = {
     TruePositives: "true_positives", FalsePositives: "false_positives",
     TrueNegatives: "true_negatives", FalseNegatives: "false_negatives",
     Precision: "precision", Recall: "recall", AUC: "auc",
+    BinaryIoU: "binary_io_u", ConcordanceCorrelation: "concordance_correlation",
+    F1Score: "f1_score", FBetaScore: "f_beta_score", IoU: "io_u", MeanIoU: "mean_io_u",
+    OneHotIoU: "one_hot_io_u", OneHotMeanIoU: "one_hot_mean_io_u",
+    PearsonCorrelation: "pearson_correlation", PrecisionAtRecall: "precision_at_recall",
+    R2Score: "r2_score", RecallAtPrecision: "recall_at_precision",
+    SensitivityAtSpecificity: "sensitivity_at_specificity",
+    SpecificityAtSensitivity: "specificity_at_sensitivity",
 }
 
 CLASSES: dict[str, type] = {cls.__name__: cls for cls in _SNAKE}
@@ -135,7 +166,8 @@ FUNCTIONS: dict[str, Callable] = {
         mean_absolute_error, mean_absolute_percentage_error, mean_squared_logarithmic_error,
         cosine_similarity, log_cosh, binary_crossentropy, categorical_crossentropy,
         sparse_categorical_crossentropy, kl_divergence, poisson, hinge, squared_hinge,
-        categorical_hinge,
+        categorical_hinge, binary_focal_crossentropy, categorical_focal_crossentropy,
+        concordance_correlation, huber, pearson_correlation,
     )
 }
 

@@ -59,8 +59,88 @@ def losses() -> dict:
     return out
 
 
+RNG = np.random.default_rng(1)
+SCORES = RNG.uniform(size=(12, 3)).astype("float32")
+MULTI = (RNG.uniform(size=(12, 3)) > 0.5).astype("float32")
+BINARY_T = (RNG.uniform(size=(20,)) > 0.4).astype("float32")
+BINARY_P = np.clip(BINARY_T * 0.3 + RNG.uniform(size=(20,)) * 0.7, 0, 1).astype("float32")
+CLASS_T = RNG.integers(0, 4, size=(15,))
+CLASS_P = np.where(RNG.uniform(size=15) > 0.4, CLASS_T, RNG.integers(0, 4, size=15))
+REG_T = RNG.normal(size=(10, 2)).astype("float32")
+REG_P = (REG_T + 0.5 * RNG.normal(size=(10, 2))).astype("float32")
+CORR_T = RNG.normal(size=(6, 5)).astype("float32")
+CORR_P = (0.7 * CORR_T + 0.5 * RNG.normal(size=(6, 5))).astype("float32")
+W12 = RNG.uniform(0.2, 2.0, size=12).astype("float32")
+W20 = RNG.uniform(0.2, 2.0, size=20).astype("float32")
+W15 = RNG.uniform(0.2, 2.0, size=15).astype("float32")
+ONE_HOT_T = np.eye(4, dtype="float32")[CLASS_T]
+ONE_HOT_P = (np.eye(4)[CLASS_P] * 0.6 + RNG.uniform(size=(15, 4)) * 0.3).astype("float32")
+
+# name: (class, kwargs, y_true, y_pred, sample_weight of the second batch)
+METRICS = {
+    "F1Score": ("F1Score", {}, MULTI, SCORES, W12),
+    "F1Score_micro": ("F1Score", {"average": "micro", "threshold": 0.5}, MULTI, SCORES, W12),
+    "F1Score_macro": ("F1Score", {"average": "macro", "threshold": 0.4}, MULTI, SCORES, None),
+    "FBetaScore_weighted": ("FBetaScore", {"average": "weighted", "beta": 2.0}, MULTI, SCORES,
+                            W12),
+    "FBetaScore_half": ("FBetaScore", {"beta": 0.5, "threshold": 0.6}, MULTI, SCORES, None),
+    "IoU": ("IoU", {"num_classes": 4, "target_class_ids": [0, 2]}, CLASS_T, CLASS_P, W15),
+    "MeanIoU": ("MeanIoU", {"num_classes": 4}, CLASS_T, CLASS_P, W15),
+    "MeanIoU_ignore": ("MeanIoU", {"num_classes": 4, "ignore_class": 1}, CLASS_T, CLASS_P,
+                       None),
+    "OneHotIoU": ("OneHotIoU", {"num_classes": 4, "target_class_ids": [1, 3]}, ONE_HOT_T,
+                  ONE_HOT_P, W15),
+    "OneHotMeanIoU": ("OneHotMeanIoU", {"num_classes": 4}, ONE_HOT_T, ONE_HOT_P, None),
+    "BinaryIoU": ("BinaryIoU", {}, BINARY_T, BINARY_P, W20),
+    "BinaryIoU_one": ("BinaryIoU", {"target_class_ids": [1], "threshold": 0.7}, BINARY_T,
+                      BINARY_P, None),
+    "R2Score": ("R2Score", {}, REG_T, REG_P, W12[:10]),
+    "R2Score_variance": ("R2Score", {"class_aggregation": "variance_weighted_average"},
+                         REG_T, REG_P, None),
+    "R2Score_raw_adjusted": ("R2Score", {"class_aggregation": None, "num_regressors": 3},
+                             REG_T, REG_P, None),
+    "PearsonCorrelation": ("PearsonCorrelation", {}, CORR_T, CORR_P, W12[:6]),
+    "ConcordanceCorrelation": ("ConcordanceCorrelation", {}, CORR_T, CORR_P, None),
+    "PrecisionAtRecall": ("PrecisionAtRecall", {"recall": 0.7}, BINARY_T, BINARY_P, W20),
+    "PrecisionAtRecall_class": ("PrecisionAtRecall", {"recall": 0.5, "class_id": 1,
+                                                      "num_thresholds": 50}, MULTI, SCORES,
+                                None),
+    "RecallAtPrecision": ("RecallAtPrecision", {"precision": 0.8}, BINARY_T, BINARY_P, W20),
+    "SensitivityAtSpecificity": ("SensitivityAtSpecificity", {"specificity": 0.6}, BINARY_T,
+                                 BINARY_P, W20),
+    "SpecificityAtSensitivity": ("SpecificityAtSensitivity",
+                                 {"sensitivity": 0.9, "num_thresholds": 20}, BINARY_T,
+                                 BINARY_P, None),
+}
+
+
+def metrics() -> dict:
+    """Two batches (the first and second halves), the second with sample weights."""
+    out = {}
+    for key, (cls_name, kwargs, y_true, y_pred, weights) in METRICS.items():
+        metric = getattr(keras.metrics, cls_name)(**kwargs)
+        half = len(y_true) // 2
+        metric.update_state(y_true[:half], y_pred[:half])
+        first = np.asarray(metric.result()).tolist()
+        metric.update_state(y_true[half:], y_pred[half:],
+                            sample_weight=None if weights is None else weights[half:])
+        out[key] = {"class": cls_name, "kwargs": kwargs, "y_true": y_true.tolist(),
+                    "y_pred": y_pred.tolist(),
+                    "weights": None if weights is None else weights.tolist(),
+                    "first": first, "result": np.asarray(metric.result()).tolist()}
+    fns = {}
+    for name, args in (("pearson_correlation", (CORR_T, CORR_P)),
+                       ("concordance_correlation", (CORR_T, CORR_P)),
+                       ("huber", (REG_T, REG_P)),
+                       ("binary_focal_crossentropy", (T, P)),
+                       ("categorical_focal_crossentropy", (ONE_HOT, PROBS))):
+        fns[name] = np.asarray(getattr(keras.metrics, name)(*args)).tolist()
+    out["_functions"] = fns
+    return out
+
+
 def main() -> None:
-    out = {"keras_version": keras.__version__, "losses": losses()}
+    out = {"keras_version": keras.__version__, "losses": losses(), "metrics": metrics()}
     path = Path(__file__).with_name("keras_reference_b.json")
     path.write_text(json.dumps(out) + "\n")
     print(f"wrote {path} (Keras {keras.__version__})")
