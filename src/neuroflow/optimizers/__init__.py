@@ -11,6 +11,8 @@ from neuroflow.optimizers.adagrad import Adagrad
 from neuroflow.optimizers.adam import Adam, AdamW
 from neuroflow.optimizers.adamax import Adamax
 from neuroflow.optimizers.base import Optimizer
+from neuroflow.optimizers.ftrl import Ftrl
+from neuroflow.optimizers.lamb import Lamb
 from neuroflow.optimizers.lion import Lion
 from neuroflow.optimizers.nadam import Nadam
 from neuroflow.optimizers.rmsprop import RMSprop
@@ -19,12 +21,12 @@ from neuroflow.utils.registry import resolve, serialize_instance
 
 __all__ = [
     "Optimizer", "SGD", "Adam", "AdamW", "Nadam", "RMSprop", "Adagrad", "Adadelta",
-    "Adamax", "Lion", "schedules", "get", "serialize", "deserialize",
+    "Adamax", "Lion", "Ftrl", "Lamb", "schedules", "get", "serialize", "deserialize",
 ]
 
 ALL_OBJECTS: dict[str, type[Optimizer]] = {
     cls.__name__.lower(): cls
-    for cls in (SGD, Adam, AdamW, Nadam, RMSprop, Adagrad, Adadelta, Adamax, Lion)
+    for cls in (SGD, Adam, AdamW, Nadam, RMSprop, Adagrad, Adadelta, Adamax, Lion, Ftrl, Lamb)
 }
 
 

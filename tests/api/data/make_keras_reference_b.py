@@ -139,8 +139,39 @@ def metrics() -> dict:
     return out
 
 
+OPTIMIZERS = {
+    "Lamb": {"learning_rate": 0.1, "beta_1": 0.8, "beta_2": 0.95},
+    "Lamb_decay": {"learning_rate": 0.05, "weight_decay": 0.1},
+    "Ftrl": {"learning_rate": 0.2},
+    "Ftrl_l1_l2": {"learning_rate": 0.3, "learning_rate_power": -0.7,
+                   "initial_accumulator_value": 0.2, "l1_regularization_strength": 0.05,
+                   "l2_regularization_strength": 0.1,
+                   "l2_shrinkage_regularization_strength": 0.02, "beta": 0.3},
+}
+W0 = [[0.5, -1.0], [2.0, 0.0]]
+B0 = [0.25, -0.5]
+GRADS = [([[0.3, -0.2], [0.0, 1.0]], [0.1, -0.3]), ([[-0.5, -0.2], [0.1, -1.0]], [0.0, 0.2]),
+         ([[0.05, 0.3], [-0.1, 0.2]], [-0.4, 0.1])]
+
+
+def optimizers() -> dict:
+    """Three steps on a kernel and a bias from fixed gradients."""
+    out = {}
+    for key, kwargs in OPTIMIZERS.items():
+        opt = getattr(keras.optimizers, key.split("_")[0])(**kwargs)
+        w = keras.Variable(np.array(W0, dtype="float32"))
+        b = keras.Variable(np.array(B0, dtype="float32"))
+        steps = []
+        for gw, gb in GRADS:
+            opt.apply_gradients([(np.array(gw, "float32"), w), (np.array(gb, "float32"), b)])
+            steps.append([np.asarray(w).tolist(), np.asarray(b).tolist()])
+        out[key] = {"kwargs": kwargs, "steps": steps}
+    return {"w0": W0, "b0": B0, "grads": GRADS, "cases": out}
+
+
 def main() -> None:
-    out = {"keras_version": keras.__version__, "losses": losses(), "metrics": metrics()}
+    out = {"keras_version": keras.__version__, "losses": losses(), "metrics": metrics(),
+           "optimizers": optimizers()}
     path = Path(__file__).with_name("keras_reference_b.json")
     path.write_text(json.dumps(out) + "\n")
     print(f"wrote {path} (Keras {keras.__version__})")
