@@ -144,3 +144,16 @@ def test_deep_ensemble_predicts_mean_and_spread_in_one_call():
 def test_deep_ensemble_refuses_duplicate_seeds():
     with pytest.raises(ValueError, match="distinct"):
         DeepEnsemble(lambda: None, seeds=[1, 1])
+
+
+def test_a_group_is_cut_where_padding_costs_more_than_another_pack():
+    small = [_member((2,), seed=i) for i in range(3)]
+    large = [_member((2000,), seed=i) for i in range(2)]
+    tiny_deep = [_member((3, 2), seed=i) for i in range(2)]
+    pop = Population(small + large + tiny_deep)
+    groups, _ = pop.groups()
+    packs = [sorted(s.index for s in p) for g in groups for p in pop._split(g, 32)]
+    assert sorted(packs) == [[0, 1, 2], [3, 4], [5, 6]]
+    similar = Population([_member((w,), seed=w) for w in (20, 24, 30)])
+    groups, _ = similar.groups()
+    assert [len(p) for p in similar._split(groups[0], 32)] == [3]
