@@ -68,7 +68,9 @@ class Plan:
     """Replays a traced step: forward kernels, then (for training) the VJP kernels.
 
     `outputs` are the tensors of the trace whose values `run` returns (the loss first
-    for a train or test step), in that order.
+    for a train or test step), in that order. `plan.run(batch_leaves, seed=None)` is the
+    compiled replay (see `_compile`): it returns (the output arrays, the gradients of
+    `variables`, or None without a seed).
     """
 
     def __init__(self, nodes: list, batch_leaves: list[np.ndarray], outputs: list[Tensor],
@@ -94,7 +96,7 @@ class Plan:
                 return s
             if isinstance(t, Variable):  # read in place: optimizer updates are seen
                 slots[id(t)] = len(values)
-                values.append(t.data)
+                values.append(t)
                 keep_alive.append(t)
                 return slots[id(t)]
             base = data.base if isinstance(data, np.ndarray) else None
@@ -128,52 +130,101 @@ class Plan:
             keep_alive.append(out)
             program.append([prim, ins, params, o, inputs, out])
         self.output_slots = [slot_of(t) for t in outputs]
-        self._values = values
-        self._forward = [(p[0].forward, p[1], p[2], p[3]) for p in program]
-        self._n_res = len(program)
-        self.backward: list = []
+        backward = []
         self.grad_slots: list[int | None] = []
         if loss is not None and variables is not None:
-            self._build_backward(program, slots, loss, variables)
-
-    def _build_backward(self, program: list, slots: dict, loss: Tensor, variables: list) -> None:
-        """Keep the VJPs on a path from a trainable variable to the loss, in reverse order."""
-        wanted = {slots[id(loss)]}
-        backward = []
-        for k in range(len(program) - 1, -1, -1):
-            prim, ins, params, o, inputs, out = program[k]
-            if o not in wanted or not out.requires_grad:
-                continue
-            needs = tuple(t.requires_grad for t in inputs)
-            if not any(needs):
-                continue
-            for s, need in zip(ins, needs, strict=True):
-                if need:
-                    wanted.add(s)
-            backward.append((prim.vjp, k, o, ins, needs))
+            backward = _backward_program(program, slots[id(loss)])
+            self.grad_slots = [slots.get(id(v)) for v in variables]
         self.backward = backward
-        self.loss_slot = slots[id(loss)]
-        self.grad_slots = [slots.get(id(v)) if id(v) in slots else None for v in variables]
+        self.run = _compile(program, backward, values, self.n_inputs, self._views,
+                            self.output_slots, slots.get(id(loss)), self.grad_slots)
 
-    def run(self, batch_leaves: list[np.ndarray], seed: np.ndarray | None = None) -> tuple:
-        """Replay on a batch: (the output arrays, the gradients of the variables or None)."""
-        values = self._values
-        values[: self.n_inputs] = batch_leaves
-        for src, shape, out in self._views:
-            values[out] = values[src].reshape(shape)
-        residuals = [None] * self._n_res
-        for k, (forward, ins, params, o) in enumerate(self._forward):
-            values[o], residuals[k] = forward(*[values[i] for i in ins], **params)
-        outputs = [values[s] for s in self.output_slots]
-        if seed is None:
-            return outputs, None
-        grads: dict[int, np.ndarray] = {self.loss_slot: seed}
-        for vjp, k, o, ins, needs in self.backward:
-            g = grads.pop(o, None)
-            if g is None:
-                continue
-            for s, pg in zip(ins, vjp(g, residuals[k], needs), strict=True):
-                if pg is not None:
-                    prev = grads.get(s)
-                    grads[s] = pg if prev is None else prev + pg
-        return outputs, [None if s is None else grads.get(s) for s in self.grad_slots]
+
+def _backward_program(program: list, loss_slot: int) -> list:
+    """The VJPs on a path from a trainable variable to the loss, in reverse order:
+    (node index, output slot, input slots, which inputs need a gradient)."""
+    wanted = {loss_slot}
+    backward = []
+    for k in range(len(program) - 1, -1, -1):
+        prim, ins, params, o, inputs, out = program[k]
+        if o not in wanted or not out.requires_grad:
+            continue
+        needs = tuple(t.requires_grad for t in inputs)
+        if not any(needs):
+            continue
+        wanted.update(s for s, need in zip(ins, needs, strict=True) if need)
+        backward.append((k, o, ins, needs))
+    return backward
+
+
+def _accumulate(total, part):
+    """Sum two gradient contributions, either of which may be missing (None)."""
+    if total is None:
+        return part
+    return total if part is None else total + part
+
+
+def _compile(program: list, backward: list, values: list, n_inputs: int, views: list,
+             output_slots: list, loss_slot: int | None, grad_slots: list) -> Any:
+    """The plan as one generated Python function: a flat list of bound kernel calls.
+
+    Every kernel, parameter and constant is a name bound once in the function's
+    namespace, every intermediate array a local variable, so a replay does no lookups,
+    no dict or list work and no `**params` unpacking: what remains per node is the
+    kernel call itself. Variables are read through `.data` on every call, so in-place
+    updates and rebinding (flat parameter buffers) are both seen.
+    """
+    env: dict[str, Any] = {"_accumulate": _accumulate}
+    lines = ["def run(batch, seed=None):"]
+    if n_inputs:
+        lines.append("    " + ", ".join(f"v{i}" for i in range(n_inputs)) + ", = batch")
+    for s in range(n_inputs, len(values)):
+        value = values[s]
+        if isinstance(value, Variable):
+            env[f"V{s}"] = value
+            lines.append(f"    v{s} = V{s}.data")
+        elif value is not None:
+            env[f"v{s}"] = value
+    for src, shape, out in views:
+        env[f"shape{out}"] = shape
+        lines.append(f"    v{out} = v{src}.reshape(shape{out})")
+    needs_residuals = {k for k, *_ in backward}
+    for k, (prim, ins, params, o, _inputs, _out) in enumerate(program):
+        env[f"f{k}"] = prim.forward
+        args = [f"v{i}" for i in ins]
+        for key, value in params.items():
+            env[f"p{k}_{key}"] = value
+            args.append(f"{key}=p{k}_{key}")
+        res = f"r{k}" if k in needs_residuals else "_"
+        lines.append(f"    v{o}, {res} = f{k}({', '.join(args)})")
+    outputs = ", ".join(f"v{s}" for s in output_slots)
+    lines.append(f"    outputs = [{outputs}]")
+    if not backward:
+        lines.append("    return outputs, None")
+    else:
+        grads = sorted({s for _, _, ins, needs in backward
+                        for s, need in zip(ins, needs, strict=True) if need})
+        lines.append("    " + " = ".join(f"g{s}" for s in grads) + " = None")
+        lines.append(f"    g{loss_slot} = seed")
+        assigned = {loss_slot}
+        for k, o, ins, needs in backward:
+            env[f"b{k}"] = program[k][0].vjp
+            env[f"n{k}"] = needs
+            lines.append(f"    if g{o} is not None:")
+            lines.append(f"        t = b{k}(g{o}, r{k}, n{k})")
+            for j, (s, need) in enumerate(zip(ins, needs, strict=True)):
+                if not need:
+                    continue
+                if s in assigned:
+                    lines.append(f"        g{s} = _accumulate(g{s}, t[{j}])")
+                else:
+                    lines.append(f"        g{s} = t[{j}]")
+                    assigned.add(s)
+        result = ", ".join("None" if s is None or s not in assigned else f"g{s}"
+                           for s in grad_slots)
+        lines.append(f"    return outputs, [{result}]")
+    source = "\n".join(lines) + "\n"
+    exec(compile(source, "<neuroflow traced plan>", "exec"), env)  # noqa: S102 - our own code
+    run = env["run"]
+    run.source = source
+    return run
