@@ -26,7 +26,7 @@ from neuroflow.sklearn._mlp_network import (
     init_parameters,
 )
 from neuroflow.sklearn._mlp_optimizers import SGD, Adam
-from neuroflow.sklearn._mlp_threads import blas_threads_for
+from neuroflow.sklearn._mlp_threads import ThreadChooser
 from neuroflow.sklearn._validation import Interval, Options, check_params, validate_data
 
 __all__ = ["BaseMLP"]
@@ -131,11 +131,14 @@ class BaseMLP(BaseEstimator):
                     f"hidden_layer_sizes need {layer_units}: set warm_start=False to refit."
                 )
         layout = ParameterLayout(layer_units)
-        with blas_threads_for(layer_units):
+        threads = ThreadChooser()
+        try:
             if self.solver in _STOCHASTIC_SOLVERS:
-                self._fit_stochastic(X, y, layout, incremental)
+                self._fit_stochastic(X, y, layout, incremental, threads)
             else:
-                self._fit_lbfgs(X, y, layout)
+                self._fit_lbfgs(X, y, layout, threads)
+        finally:
+            threads.close()
         if not all(np.isfinite(w).all() for w in (*self.coefs_, *self.intercepts_)):
             raise ValueError(
                 "Solver produced non-finite parameter weights. The input data may contain "
@@ -200,14 +203,15 @@ class BaseMLP(BaseEstimator):
         return Adam(size, dtype, self.learning_rate_init, self.beta_1, self.beta_2,
                     self.epsilon)
 
-    def _fit_lbfgs(self, X, y, layout: ParameterLayout) -> None:
+    def _fit_lbfgs(self, X, y, layout: ParameterLayout, threads: ThreadChooser) -> None:
         packed = self._flat_parameters(layout)
         x, self.n_iter_, self.loss_ = minimize_lbfgs(
             lambda dtype: self._backprop(layout, X, y, X.shape[0], dtype), packed, X, y,
-            max_iter=self.max_iter, max_fun=self.max_fun, tol=self.tol)
+            max_iter=self.max_iter, max_fun=self.max_fun, tol=self.tol, threads=threads)
         self._set_flat(x, layout)
 
-    def _fit_stochastic(self, X, y, layout: ParameterLayout, incremental: bool) -> None:
+    def _fit_stochastic(self, X, y, layout: ParameterLayout, incremental: bool,
+                        threads: ThreadChooser) -> None:
         flat = self._flat_parameters(layout)
         if self.early_stopping and incremental:
             raise ValueError("partial_fit does not support early_stopping=True")
@@ -231,7 +235,6 @@ class BaseMLP(BaseEstimator):
         if not incremental or getattr(self, "_optimizer", None) is None:
             self._optimizer = self._make_optimizer(layout.size, backprop.grad_dtype)
         optimizer = self._optimizer
-        coefs, intercepts = self.coefs_, self.intercepts_
         sample_idx = np.arange(n_samples, dtype=int)
         try:
             self.n_iter_ = 0
@@ -242,9 +245,11 @@ class BaseMLP(BaseEstimator):
                 for batch in gen_batches(n_samples, batch_size):
                     rows = sample_idx[batch] if self.shuffle else batch
                     X_batch, y_batch = backprop.batch(X, y, rows)
-                    batch_loss = backprop(coefs, intercepts, X_batch, y_batch)
-                    accumulated_loss += batch_loss * (batch.stop - batch.start)
+                    threads.start()
+                    batch_loss = backprop(flat, X_batch, y_batch)
                     optimizer.update_params(flat, backprop.grad)
+                    threads.stop()
+                    accumulated_loss += batch_loss * (batch.stop - batch.start)
                 self.n_iter_ += 1
                 self.loss_ = accumulated_loss / n_samples
                 self.t_ += n_samples

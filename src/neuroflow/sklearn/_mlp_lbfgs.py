@@ -14,18 +14,21 @@ import scipy.optimize
 from sklearn.exceptions import ConvergenceWarning
 
 from neuroflow.sklearn._mlp_network import Backprop
+from neuroflow.sklearn._mlp_threads import ThreadChooser
 
 __all__ = ["minimize_lbfgs"]
 
 
 def minimize_lbfgs(make_backprop: Callable[[np.dtype], Backprop], packed: np.ndarray,
-                   X: np.ndarray, y: np.ndarray, *, max_iter: int, max_fun: int, tol: float):
+                   X: np.ndarray, y: np.ndarray, *, max_iter: int, max_fun: int, tol: float,
+                   threads: ThreadChooser):
     """Minimize the loss from the flat parameters `packed`.
 
     `make_backprop(dtype)` gives the kernels for parameters of that dtype: scipy
     evaluates at points of the dtype it chooses (recent versions keep float32), and the
     arithmetic follows it as scikit-learn's does. Returns scipy's final flat parameters,
-    the number of iterations (at most `max_iter`) and the final loss.
+    the number of iterations (at most `max_iter`) and the final loss. `threads`
+    times the evaluations to choose the BLAS threads.
     """
     kernels: dict = {}
 
@@ -33,8 +36,9 @@ def minimize_lbfgs(make_backprop: Callable[[np.dtype], Backprop], packed: np.nda
         backprop = kernels.get(x.dtype)
         if backprop is None:
             backprop = kernels[x.dtype] = make_backprop(x.dtype)
-        coefs, intercepts = backprop.layout.views(x)
-        loss = backprop(coefs, intercepts, X, y)
+        threads.start()
+        loss = backprop(x, X, y)
+        threads.stop()
         return loss, backprop.grad.copy()  # scipy keeps the gradient it is given
 
     result = scipy.optimize.minimize(

@@ -56,15 +56,6 @@ ACTIVATIONS: dict[str, Callable[[np.ndarray], None]] = {
 }
 
 
-def _matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """`a @ b` (scikit-learn's product) into `out`; mixed dtypes go through numpy's own
-    promotion and a copy, so the bits are those of the plain product."""
-    if a.dtype == out.dtype and b.dtype == out.dtype:
-        return np.matmul(a, b, out=out)
-    out[...] = a @ b
-    return out
-
-
 def init_parameters(layer_units: list[int], activation: str, rng: np.random.RandomState,
                     dtype) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Glorot-uniform weights and biases, drawn in float64 in scikit-learn's order (each
@@ -128,34 +119,42 @@ class Backprop:
     """Loss and gradients of one network on batches of up to `batch_size` rows.
 
     Owns every buffer a step needs (activations, deltas, scratch, the flat gradient
-    `grad` laid out as the parameters); `__call__` reads the weights from the views it
-    is given, so L-BFGS can hand it any flat vector.
+    `grad`, laid out as the parameters) and reads the weights from the flat vector it
+    is given, so L-BFGS can hand it any point. Where scikit-learn's operands have
+    different dtypes (float32 activations against float64 targets), numpy would cast
+    one to a C-ordered copy before the product: that copy is made here, into a kept
+    buffer, so the product is the same BLAS call on the same bits.
     """
 
     def __init__(self, layout: ParameterLayout, activation: str, out_activation: str,
                  loss: str, alpha: float, batch_size: int, x_dtype, param_dtype,
                  y_dtype, n_outputs: int) -> None:
         self.layout = layout
-        self.hidden = ACTIVATIONS[activation]
         self.activation = activation
+        self.hidden = ACTIVATIONS[activation]
         self.out_activation = ACTIVATIONS[out_activation]
         self.loss = loss
         self.alpha = alpha
         # numpy's promotions in scikit-learn's expressions: activations X @ W, deltas
-        # (activations - y) and everything computed from them
-        act_dtype = np.result_type(x_dtype, param_dtype)
-        self.grad_dtype = np.result_type(act_dtype, y_dtype)
-        units = [shape[1] for shape in layout.coef_shapes]
+        # (activations - y) and every gradient computed from them
+        self.act_dtype = np.result_type(x_dtype, param_dtype)
+        self.grad_dtype = np.result_type(self.act_dtype, y_dtype)
+        self.n_coefs = layout.intercept_spans[0][0]
         self.x = np.empty((batch_size, layout.coef_shapes[0][0]), dtype=x_dtype)
         self.y = np.empty((batch_size, n_outputs), dtype=y_dtype)
-        self.activations = [np.empty((batch_size, u), dtype=act_dtype) for u in units]
-        self.deltas = [np.empty((batch_size, u), dtype=self.grad_dtype) for u in units]
-        self.scratch = [np.empty((batch_size, u), dtype=act_dtype) for u in units]
-        self.masks = [np.empty((batch_size, u), dtype=bool) for u in units]
-        self.loss_scratch = np.empty((batch_size, n_outputs), dtype=self.grad_dtype)
-        self.penalty = [np.empty(shape, dtype=param_dtype) for shape in layout.coef_shapes]
+        units = [shape[1] for shape in layout.coef_shapes]
+        self._activations = [np.empty((batch_size, u), self.act_dtype) for u in units]
+        self._deltas = [np.empty((batch_size, u), self.grad_dtype) for u in units]
+        self._scratch = [np.empty((batch_size, u), self.act_dtype) for u in units]
+        self._masks = [np.empty((batch_size, u), bool) for u in units]
+        self._loss_scratch = np.empty((batch_size, n_outputs), self.grad_dtype)
+        self._penalty = np.empty(self.n_coefs, dtype=param_dtype)
         self.grad = np.empty(layout.size, dtype=self.grad_dtype)
-        self.coef_grads, self.intercept_grads = layout.views(self.grad)
+        self._coef_grads, self._intercept_grads = layout.views(self.grad)
+        self._slots = [(f"f{i}", f"g{i}", f"d{i}") for i in range(len(units))]
+        self._rows: dict[int, tuple] = {}
+        self._casts: dict[tuple, np.ndarray] = {}
+        self._params: tuple = (None, None, None)
 
     def batch(self, X: np.ndarray, y: np.ndarray, rows) -> tuple[np.ndarray, np.ndarray]:
         """Rows `rows` (a slice: views; indices: copies into the owned buffers)."""
@@ -165,52 +164,81 @@ class Backprop:
         return (np.take(X, rows, axis=0, out=self.x[:m]),
                 np.take(y, rows, axis=0, out=self.y[:m]))
 
-    def __call__(self, coefs: list[np.ndarray], intercepts: list[np.ndarray],
-                 X: np.ndarray, y: np.ndarray):
+    def _views(self, m: int) -> tuple:
+        """The first `m` rows of every per-row buffer (made once per batch size)."""
+        views = self._rows.get(m)
+        if views is None:
+            views = self._rows[m] = tuple(
+                [b[:m] for b in buffers] for buffers in
+                (self._activations, self._deltas, self._scratch, self._masks)
+            ) + (self._loss_scratch[:m],)
+        return views
+
+    def _weights(self, flat: np.ndarray) -> tuple[list, list]:
+        if self._params[0] is not flat:
+            self._params = (flat, *self.layout.views(flat))
+        return self._params[1], self._params[2]
+
+    def _matmul(self, a: np.ndarray, b: np.ndarray, out: np.ndarray, slot: str):
+        """`a @ b` into `out`, operands of another dtype than `out` cast as numpy would."""
+        if a.dtype != out.dtype:
+            a = self._cast(a, out.dtype, slot + "a")
+        if b.dtype != out.dtype:
+            b = self._cast(b, out.dtype, slot + "b")
+        return np.matmul(a, b, out=out)
+
+    def _cast(self, x: np.ndarray, dtype, slot: str) -> np.ndarray:
+        buffer = self._casts.get((slot, x.shape))
+        if buffer is None:
+            buffer = self._casts[slot, x.shape] = np.empty(x.shape, dtype)
+        np.copyto(buffer, x)
+        return buffer
+
+    def __call__(self, flat: np.ndarray, X: np.ndarray, y: np.ndarray):
         """scikit-learn's loss on (X, y), penalty included; fills `self.grad`."""
+        coefs, intercepts = self._weights(flat)
         m = X.shape[0]
+        acts, deltas, scratch, masks, loss_scratch = self._views(m)
         last = len(coefs) - 1
-        acts = [a[:m] for a in self.activations]
         inputs = [X, *acts[:-1]]
         for i in range(last + 1):
-            _matmul(inputs[i], coefs[i], acts[i])
-            acts[i] += intercepts[i]
+            z = self._matmul(inputs[i], coefs[i], acts[i], self._slots[i][0])
+            np.add(z, intercepts[i], out=z)
             if i != last:
-                self.hidden(acts[i])
+                self.hidden(z)
         self.out_activation(acts[last])
 
-        delta = np.subtract(acts[last], y, out=self.deltas[last][:m])
-        loss = data_loss(self.loss, y, acts[last], delta, self.loss_scratch[:m])
+        delta = np.subtract(acts[last], y, out=deltas[last])
+        loss = data_loss(self.loss, y, acts[last], delta, loss_scratch)
         values = 0
         for coef in coefs:
-            flat = coef.ravel()
-            values += np.dot(flat, flat)
+            w = coef.ravel()
+            values += np.dot(w, w)
         loss += (0.5 * self.alpha) * values / m
 
-        self._layer_gradients(last, m, inputs[last], delta, coefs[last])
-        for i in range(last, 0, -1):
-            delta_below = _matmul(delta, coefs[i].T, self.deltas[i - 1][:m])
-            self._derivative(acts[i - 1], delta_below, i - 1, m)
-            delta = delta_below
-            self._layer_gradients(i - 1, m, inputs[i - 1], delta, coefs[i - 1])
+        for i in range(last, -1, -1):
+            slots = self._slots[i]
+            self._matmul(inputs[i].T, delta, self._coef_grads[i], slots[1])
+            np.add.reduce(delta, axis=0, out=self._intercept_grads[i])
+            if i:
+                delta_below = self._matmul(delta, coefs[i].T, deltas[i - 1], slots[2])
+                self._derivative(acts[i - 1], delta_below, scratch[i - 1], masks[i - 1])
+                delta = delta_below
+        # scikit-learn's (product + alpha * W) / n and sum / n, every layer in one go
+        if self.alpha:
+            coef_grads = self.grad[:self.n_coefs]
+            coef_grads += np.multiply(flat[:self.n_coefs], self.alpha, out=self._penalty)
+        np.true_divide(self.grad, m, out=self.grad)
         return loss
 
-    def _layer_gradients(self, i: int, m: int, inputs: np.ndarray, delta: np.ndarray,
-                         coef: np.ndarray) -> None:
-        coef_grad = _matmul(inputs.T, delta, self.coef_grads[i])
-        if self.alpha:
-            coef_grad += np.multiply(coef, self.alpha, out=self.penalty[i])
-        coef_grad /= m
-        intercept_grad = np.sum(delta, axis=0, out=self.intercept_grads[i])
-        intercept_grad /= m
-
-    def _derivative(self, z: np.ndarray, delta: np.ndarray, i: int, m: int) -> None:
+    def _derivative(self, z: np.ndarray, delta: np.ndarray, scratch: np.ndarray,
+                    mask: np.ndarray) -> None:
         """Multiply `delta` in place by the hidden activation's derivative at output `z`."""
         if self.activation == "relu":
-            np.copyto(delta, 0, where=np.equal(z, 0, out=self.masks[i][:m]))
+            np.putmask(delta, np.equal(z, 0, out=mask), 0)
         elif self.activation == "tanh":
-            scratch = np.square(z, out=self.scratch[i][:m])
+            np.square(z, out=scratch)
             delta *= np.subtract(1, scratch, out=scratch)
         elif self.activation == "logistic":
             delta *= z
-            delta *= np.subtract(1, z, out=self.scratch[i][:m])
+            delta *= np.subtract(1, z, out=scratch)
