@@ -112,18 +112,48 @@ def test_regularizers_on_trainable_and_frozen_layers(frozen):
     _assert_parity(build, {"optimizer": "sgd", "loss": "mse"}, {"x": X, "y": REAL})
 
 
-@pytest.mark.parametrize("layer", [
+RANDOM_AND_STATEFUL_LAYERS = [
     lambda: keras.layers.Dropout(0.3, seed=3),
+    lambda: keras.layers.Dropout(0.3, noise_shape=(None, 1)),  # the global generator
     lambda: keras.layers.GaussianNoise(0.2, seed=3),
+    lambda: keras.layers.GaussianDropout(0.3, seed=3),
+    lambda: keras.layers.AlphaDropout(0.3, seed=3),
     lambda: keras.layers.BatchNormalization(),
-], ids=["dropout", "gaussian_noise", "batch_normalization"])
-def test_layers_that_draw_or_keep_state_in_training_run_eagerly(layer):
+]
+
+
+@pytest.mark.parametrize("layer", RANDOM_AND_STATEFUL_LAYERS, ids=[
+    "dropout", "dropout_global_rng_noise_shape", "gaussian_noise", "gaussian_dropout",
+    "alpha_dropout", "batch_normalization"])
+def test_layers_that_draw_or_keep_state_in_training_are_traced(layer):
     model = _assert_parity(lambda: _sequential(extra=(layer(),)),
                            {"optimizer": "adam", "loss": "mse"},
-                           {"x": X, "y": REAL, "validation_data": (X, REAL)},
-                           traced_expected=True)
+                           {"x": X, "y": REAL, "validation_data": (X, REAL)})
     kinds = {key[0]: bool(plan) for key, plan in model._plans.items()}
-    assert kinds == {"train": False, "test": True}  # validation replays its plan
+    assert kinds == {"train": True, "test": True}  # replays draw anew / update the state
+
+
+def test_replayed_dropout_draws_a_new_mask_each_batch():
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dropout(0.5, seed=1)])
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(X[:8], REAL[:8], batch_size=4, epochs=1, verbose=0)  # traces the plan
+    plan = next(p for key, p in model._plans.items() if key[0] == "train")
+    leaves = [X[:4], REAL[:4]]
+    first, second = plan.run(leaves)[0][1], plan.run(leaves)[0][1]
+    assert not np.array_equal(first, second)
+    assert set(np.unique(first[first != 0] / X[:4][first != 0]).round(5)) == {2.0}
+
+
+def test_replayed_batch_normalization_updates_the_moving_statistics():
+    layer = keras.layers.BatchNormalization(momentum=0.5)
+    model = keras.Sequential([keras.Input((3,)), layer])
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(X[:8], REAL[:8], batch_size=4, epochs=1, verbose=0, shuffle=False)
+    before = np.array(layer.moving_mean.data)
+    plan = next(p for key, p in model._plans.items() if key[0] == "train")
+    plan.run([X[:4], REAL[:4]])
+    np.testing.assert_allclose(layer.moving_mean.data,
+                               0.5 * before + 0.5 * X[:4].mean(axis=0), rtol=1e-6)
 
 
 def _two_in_two_out():

@@ -1,9 +1,9 @@
 """BatchNormalization: normalize with the batch statistics in training, with moving
 averages of them in inference.
 
-The normalization is one primitive (forward and VJP kernels); the moving statistics are
-updated in place on the NumPy arrays, so the update is never recorded on a gradient tape
-(and a training step with it runs eagerly rather than from a traced plan).
+The normalization is one primitive (forward and VJP kernels). In training its forward
+kernel also updates the moving statistics in place (they are inputs of the node without
+a gradient), so a traced plan replaying the kernel updates them on every batch too.
 """
 
 from __future__ import annotations
@@ -13,17 +13,22 @@ from typing import Any
 import numpy as np
 
 from neuroflow import constraints, initializers, regularizers
-from neuroflow.autodiff.primitive import Primitive, untraceable
+from neuroflow.autodiff.primitive import Primitive
 from neuroflow.autodiff.tensor import Tensor
 from neuroflow.layers.layer import Layer
 
 __all__ = ["BatchNormalization"]
 
 
-def _batch_norm_train_fwd(x, *params, has_gamma, has_beta, axes, pshape, epsilon):
+def _batch_norm_train_fwd(x, moving_mean, moving_var, *params, has_gamma, has_beta, axes,
+                          pshape, epsilon, momentum):
     mean = x.mean(axis=axes, keepdims=True)
     centered = x - mean
     var = np.mean(centered * centered, axis=axes, keepdims=True)
+    moving_mean *= momentum  # moving = moving * momentum + batch * (1 - momentum)
+    moving_mean += (1.0 - momentum) * mean.reshape(moving_mean.shape)
+    moving_var *= momentum
+    moving_var += (1.0 - momentum) * var.reshape(moving_var.shape)
     inv = 1.0 / np.sqrt(var + epsilon)
     xhat = centered * inv
     gamma = params[0] if has_gamma else None
@@ -34,18 +39,18 @@ def _batch_norm_train_fwd(x, *params, has_gamma, has_beta, axes, pshape, epsilon
         out = out + beta.reshape(pshape)
     n = x.size // inv.size
     shapes = tuple(p.shape for p in params)
-    return out.astype(x.dtype, copy=False), (xhat, inv, g_data, n, axes, shapes, mean, var)
+    return out.astype(x.dtype, copy=False), (xhat, inv, g_data, n, axes, shapes)
 
 
 def _batch_norm_train_vjp(g, res, needs):
-    xhat, inv, g_data, n, axes, shapes, _, _ = res
+    xhat, inv, g_data, n, axes, shapes = res
     dxhat = g if g_data is None else g * g_data
-    grads = [None]
+    grads = [None, None, None]  # x, then the moving statistics (no gradient)
     if needs[0]:
         s1 = dxhat.sum(axis=axes, keepdims=True)
         s2 = (dxhat * xhat).sum(axis=axes, keepdims=True)
         grads[0] = (inv / n) * (n * dxhat - s1 - xhat * s2)
-    k = 1
+    k = 3
     if g_data is not None:
         grads.append((g * xhat).sum(axis=axes).reshape(shapes[0]) if needs[k] else None)
         k += 1
@@ -57,14 +62,16 @@ def _batch_norm_train_vjp(g, res, needs):
 BATCH_NORM_TRAIN = Primitive("batch_norm_train", _batch_norm_train_fwd, _batch_norm_train_vjp)
 
 
-def _batch_norm_train(x: Tensor, gamma: Tensor | None, beta: Tensor | None, axes: tuple,
-                      pshape: tuple, epsilon: float):
-    """Normalize `x` over `axes` with its own statistics; returns (out, mean, var)."""
+def _batch_norm_train(x: Tensor, gamma: Tensor | None, beta: Tensor | None, moving_mean: Tensor,
+                      moving_var: Tensor, axes: tuple, pshape: tuple, epsilon: float,
+                      momentum: float) -> Tensor:
+    """Normalize `x` over `axes` with its own statistics and fold them into the moving
+    averages (in place)."""
     params = tuple(t for t in (gamma, beta) if t is not None)
-    out, res = BATCH_NORM_TRAIN.bind_with_residuals(
-        x, *params, has_gamma=gamma is not None, has_beta=beta is not None, axes=axes,
-        pshape=pshape, epsilon=epsilon)
-    return out, res[6], res[7]
+    return BATCH_NORM_TRAIN.bind(
+        x, moving_mean, moving_var, *params, has_gamma=gamma is not None,
+        has_beta=beta is not None, axes=axes, pshape=pshape, epsilon=epsilon,
+        momentum=momentum)
 
 
 def _batch_norm_infer_fwd(x, mean, var, *params, has_gamma, has_beta, axes, pshape, epsilon):
@@ -209,16 +216,9 @@ class BatchNormalization(Layer):
                 f"{self._param_shape[self._ax]}, received input of shape {tuple(inputs.shape)}"
             )
         if training and self.trainable:
-            untraceable("BatchNormalization updates its moving statistics in training")
-            out, mean, var = _batch_norm_train(inputs, self.gamma, self.beta, self._reduce_axes,
-                                               self._param_shape, self.epsilon)
-            m = self.momentum
-            mm, mv = self.moving_mean.data, self.moving_variance.data
-            mm *= m
-            mm += (1.0 - m) * mean.reshape(mm.shape)
-            mv *= m
-            mv += (1.0 - m) * var.reshape(mv.shape)
-            return out
+            return _batch_norm_train(inputs, self.gamma, self.beta, self.moving_mean,
+                                     self.moving_variance, self._reduce_axes,
+                                     self._param_shape, self.epsilon, self.momentum)
         return _batch_norm_infer(inputs, self.gamma, self.beta, self.moving_mean,
                                  self.moving_variance, self._reduce_axes,
                                  self._param_shape, self.epsilon)

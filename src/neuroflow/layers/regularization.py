@@ -2,7 +2,8 @@
 AlphaDropout (for self-normalizing SELU networks).
 
 Randomness comes from `neuroflow.backend.global_rng()` (reseeded by `set_random_seed`) or,
-when the layer is given `seed=`, from a generator of its own.
+when the layer is given `seed=`, from a generator of its own. The draw happens inside the
+`random_affine` primitive, so a traced training step replays it with fresh numbers.
 """
 
 from __future__ import annotations
@@ -13,8 +14,7 @@ from typing import Any
 import numpy as np
 
 from neuroflow import backend
-from neuroflow.autodiff import math_ops
-from neuroflow.autodiff.primitive import untraceable
+from neuroflow.autodiff.random_ops import random_affine
 from neuroflow.autodiff.tensor import Tensor
 from neuroflow.layers.layer import Layer
 
@@ -38,8 +38,8 @@ class _RandomLayer(Layer):
         self._rng = None if seed is None else np.random.default_rng(self.seed)
 
     def _generator(self) -> np.random.Generator:
-        # a traced plan would replay this batch's draw: a step that draws runs eagerly
-        untraceable(f"{type(self).__name__} layer '{self.name}' draws random numbers")
+        """The layer's own generator, or the global one (looked up at every draw, so that
+        `set_random_seed` is seen by traced plans too)."""
         return self._rng if self._rng is not None else backend.global_rng()
 
     def _check_rate(self, rate: Any) -> float:
@@ -84,10 +84,12 @@ class Dropout(_RandomLayer):
     def call(self, inputs: Tensor, training=None) -> Tensor:
         if not training or self.rate == 0.0:
             return inputs
-        shape = self._noise_shape(inputs, self.noise_shape)
-        keep = self._generator().random(shape, dtype=np.float32) >= self.rate
-        mask = keep.astype(inputs.dtype) * inputs.dtype.type(1.0 / (1.0 - self.rate))
-        return math_ops.multiply(inputs, Tensor(mask))
+        return random_affine(inputs, self._generator, self._draw)
+
+    def _draw(self, rng: np.random.Generator, x: np.ndarray) -> tuple:
+        shape = self._noise_shape(x, self.noise_shape)
+        keep = rng.random(shape, dtype=np.float32) >= self.rate
+        return keep.astype(x.dtype) * x.dtype.type(1.0 / (1.0 - self.rate)), None
 
     def get_config(self) -> dict:
         config = super().get_config()
@@ -112,8 +114,10 @@ class GaussianNoise(_RandomLayer):
     def call(self, inputs: Tensor, training=None) -> Tensor:
         if not training or self.stddev == 0.0:
             return inputs
-        noise = self._generator().normal(0.0, self.stddev, inputs.shape).astype(inputs.dtype)
-        return math_ops.add(inputs, Tensor(noise))
+        return random_affine(inputs, self._generator, self._draw)
+
+    def _draw(self, rng: np.random.Generator, x: np.ndarray) -> tuple:
+        return None, rng.normal(0.0, self.stddev, x.shape).astype(x.dtype)
 
     def get_config(self) -> dict:
         config = super().get_config()
@@ -131,9 +135,11 @@ class GaussianDropout(_RandomLayer):
     def call(self, inputs: Tensor, training=None) -> Tensor:
         if not training or self.rate == 0.0:
             return inputs
+        return random_affine(inputs, self._generator, self._draw)
+
+    def _draw(self, rng: np.random.Generator, x: np.ndarray) -> tuple:
         std = math.sqrt(self.rate / (1.0 - self.rate))
-        noise = self._generator().normal(1.0, std, inputs.shape).astype(inputs.dtype)
-        return math_ops.multiply(inputs, Tensor(noise))
+        return rng.normal(1.0, std, x.shape).astype(x.dtype), None
 
     def get_config(self) -> dict:
         config = super().get_config()
@@ -154,16 +160,17 @@ class AlphaDropout(_RandomLayer):
     def call(self, inputs: Tensor, training=None) -> Tensor:
         if not training or self.rate == 0.0:
             return inputs
+        return random_affine(inputs, self._generator, self._draw)
+
+    def _draw(self, rng: np.random.Generator, x: np.ndarray) -> tuple:
         rate = self.rate
         alpha_p = -_SELU_ALPHA * _SELU_SCALE
         a = ((1.0 - rate) * (1.0 + rate * alpha_p ** 2)) ** -0.5
         b = -a * alpha_p * rate
-        shape = self._noise_shape(inputs, self.noise_shape)
-        keep = (self._generator().random(shape, dtype=np.float32) >= rate).astype(inputs.dtype)
+        shape = self._noise_shape(x, self.noise_shape)
+        keep = (rng.random(shape, dtype=np.float32) >= rate).astype(x.dtype)
         # a * (x * keep + alpha_p * (1 - keep)) + b, as one multiply and one add
-        scale = Tensor(keep * inputs.dtype.type(a))
-        shift = Tensor(((1.0 - keep) * (a * alpha_p) + b).astype(inputs.dtype))
-        return math_ops.add(math_ops.multiply(inputs, scale), shift)
+        return keep * x.dtype.type(a), ((1.0 - keep) * (a * alpha_p) + b).astype(x.dtype)
 
     def get_config(self) -> dict:
         config = super().get_config()

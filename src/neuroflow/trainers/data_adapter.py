@@ -13,6 +13,7 @@ import numpy as np
 
 from neuroflow import backend
 from neuroflow.autodiff.tensor import Tensor
+from neuroflow.trainers.plan import leaves_of, pack_leaves
 
 __all__ = [
     "ArrayData",
@@ -20,6 +21,11 @@ __all__ = [
     "unpack_x_y_sample_weight",
     "class_weight_to_sample_weight",
 ]
+
+
+# Rows up to this many bytes (all arrays of a sample together) are shuffled once per
+# epoch into a reused buffer and batched as views; wider rows are gathered per batch.
+_NARROW_ROW_BYTES = 1024
 
 
 def _is_frame(x: Any) -> bool:
@@ -237,24 +243,52 @@ class ArrayData:
             )
         full = math.ceil(self.n / self.batch_size) if self.n else 0
         self.steps = full if steps is None else min(int(steps), full)
+        x_leaves, y_leaves = leaves_of(x), leaves_of(y)
+        self._leaves = x_leaves + y_leaves + leaves_of(sample_weight)
+        self._n_leaves = (len(x_leaves), len(y_leaves))
+        self._row_bytes = sum(a.itemsize * (a.size // max(len(a), 1)) for a in self._leaves)
+        self._epoch_buffers: list | None = None
 
     def batches(self) -> Iterator[tuple]:
         """Yield (x, y, sample_weight) batches for one pass."""
-        n, bs = self.n, self.batch_size
+        pack = self.pack
+        for batch in self.leaf_batches():
+            yield pack(batch)
+
+    def leaf_batches(self) -> Iterator[list]:
+        """Yield each batch of one pass as the flat list of its arrays (`leaves_of` order:
+        x's, then y's, then the sample weights).
+
+        A shuffled pass gathers narrow rows (at most `_NARROW_ROW_BYTES` a sample over
+        every array) once per epoch into a buffer reused from epoch to epoch, so that
+        each batch is a view: per-batch gathers cost a NumPy call per array and step,
+        which dominates a small network's step. Wide rows (images) are gathered per
+        batch instead: the gathered batch stays in cache, where a whole shuffled copy of
+        the data would not (measured: 3x slower for 55,000 rows of 784 floats).
+        """
+        n, bs, leaves = self.n, self.batch_size, self._leaves
         order = backend.global_rng().permutation(n) if self.shuffle else None
-        x, y, sw = self.x, self.y, self.sample_weight
-        single_x = isinstance(x, np.ndarray)
-        single_y = y is None or isinstance(y, np.ndarray)
+        if order is not None and self._row_bytes <= _NARROW_ROW_BYTES:
+            if self._epoch_buffers is None:
+                self._epoch_buffers = [np.empty_like(a) for a in leaves]
+            for a, buf in zip(leaves, self._epoch_buffers, strict=True):
+                np.take(a, order, axis=0, out=buf)
+            leaves, order = self._epoch_buffers, None
         for step in range(self.steps):
             start = step * bs
-            idx = slice(start, min(start + bs, n)) if order is None else order[start : start + bs]
-            xb = x[idx] if single_x else map_structure(lambda a, i=idx: a[i], x)
-            yb = (
-                (None if y is None else y[idx])
-                if single_y
-                else map_structure(lambda a, i=idx: a[i], y)
-            )
-            yield xb, yb, None if sw is None else sw[idx]
+            if order is None:
+                stop = min(start + bs, n)
+                yield [a[start:stop] for a in leaves]
+            else:
+                idx = order[start : start + bs]
+                yield [a[idx] for a in leaves]
+
+    def pack(self, batch: list) -> tuple:
+        """(x, y, sample_weight) of a batch given as its flat list of arrays."""
+        nx, ny = self._n_leaves
+        x = pack_leaves(self.x, batch[:nx])
+        y = None if self.y is None else pack_leaves(self.y, batch[nx:nx + ny])
+        return x, y, (None if self.sample_weight is None else batch[-1])
 
 
 def split_validation(x: Any, y: Any, sw: Any, fraction: float) -> tuple:

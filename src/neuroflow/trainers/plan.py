@@ -28,7 +28,7 @@ from neuroflow.autodiff import tensor as tensor_module
 from neuroflow.autodiff.primitive import Primitive, tracing
 from neuroflow.autodiff.tensor import Tensor, Variable
 
-__all__ = ["Plan", "Untraceable", "trace", "leaves_of"]
+__all__ = ["Plan", "Untraceable", "trace", "leaves_of", "pack_leaves"]
 
 # A batch array seen through a view (labels of shape (n, 1) read as (n,), ...).
 _VIEW = Primitive("view", lambda a, shape: (a.reshape(shape), None), lambda g, r, n: (None,))
@@ -47,6 +47,25 @@ def leaves_of(structure: Any) -> list:
     if isinstance(structure, (list, tuple)):
         return [v for item in structure for v in leaves_of(item)]
     return [structure]
+
+
+def pack_leaves(structure: Any, leaves: list) -> Any:
+    """The inverse of `leaves_of`: `leaves` put back into the structure of `structure`."""
+    if structure is None:
+        return None
+    if not isinstance(structure, (dict, list, tuple)):
+        return leaves[0]
+    it = iter(leaves)
+
+    def pack(s):
+        if isinstance(s, dict):
+            by_key = {k: pack(s[k]) for k in sorted(s)}
+            return {k: by_key[k] for k in s}
+        if isinstance(s, (list, tuple)):
+            return type(s)(pack(v) for v in s)
+        return next(it)
+
+    return pack(structure)
 
 
 def trace(fn, record_gradients: bool, nodes: list | None) -> Any:

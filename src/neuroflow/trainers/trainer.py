@@ -15,8 +15,8 @@ from neuroflow.callbacks.callback import CallbackList
 from neuroflow.callbacks.history import History
 from neuroflow.callbacks.progbar_logger import ProgbarLogger
 from neuroflow.trainers import data_adapter as da
-from neuroflow.trainers.input_checks import check_fit_inputs
 from neuroflow.trainers.compile_utils import CompileLoss, CompileMetrics
+from neuroflow.trainers.input_checks import check_fit_inputs
 from neuroflow.trainers.plan import Plan, Untraceable, leaves_of, trace
 
 __all__ = ["Trainer"]
@@ -40,6 +40,9 @@ def _flatten_logs(logs: dict) -> dict:
                 float(v.data) if isinstance(v, Tensor) else (float(v) if np.ndim(v) == 0 else v)
             )
     return out
+
+
+_EAGER = "eager"  # _fit_epoch: batches of this size run the eager step
 
 
 class _NotCompiledError(RuntimeError, ValueError):
@@ -244,6 +247,81 @@ class Trainer:
         if self.compiled_metrics.has_metrics:
             self.compiled_metrics.update_state(y, y_pred, sample_weight)
 
+    def _fit_epoch(self, data: da.ArrayData, epoch: int) -> int:
+        """One epoch of the default train step without batch hooks; the last step's index.
+
+        Each batch size's plan is looked up once per epoch and replayed directly on the
+        batch's arrays. The loss tracker (a Keras `Mean`: `total` and `count`) is summed
+        in NumPy scalars of its dtype, the same float32 additions its `update_state`
+        makes, and written back before any eager step and at the end: nobody reads it in
+        between, since no callback has a batch hook.
+        """
+        plans: dict[int, Any] = {}  # rows -> (plan, seed), or _EAGER
+        tracker, optimizer = self._loss_tracker, self.optimizer
+        metrics = self.compiled_metrics if self.compiled_metrics.has_metrics else None
+        variables = self._train_variables()
+        total_var, count_var = tracker.total.data, tracker.count.data
+        total, count = total_var[()], count_var[()]
+        step = -1
+        try:
+            for step, batch in enumerate(data.leaf_batches()):
+                rows = len(batch[0])
+                entry = plans.get(rows)
+                if entry is None or entry is _EAGER:
+                    total_var[...], count_var[...] = total, count
+                if entry is None:
+                    entry = self._replay_entry(data, batch)
+                    if entry is not None:
+                        plans[rows] = entry
+                    if entry is None or entry is _EAGER:  # the step has run
+                        total, count = total_var[()], count_var[()]
+                        if self._nan_batch:
+                            self._report_nan(epoch, step)
+                            break
+                        continue
+                if entry is _EAGER:
+                    self._train_batch(*data.pack(batch))
+                    total, count = total_var[()], count_var[()]
+                else:
+                    plan, seed = entry
+                    outputs, grads = plan.run(batch, seed)
+                    if grads is not None:
+                        optimizer.apply(grads, variables)
+                    value = float(outputs[0])
+                    if plan.terms:
+                        for (i, n), term in zip(plan.terms, outputs[1:plan.n_scalar],
+                                                strict=True):
+                            self.compiled_loss.trackers[i].update_state(float(term),
+                                                                        sample_weight=n)
+                    if metrics is not None:
+                        _, yb, swb = data.pack(batch)
+                        metrics.update_state(
+                            yb, _pack(plan.pred_structure, outputs[plan.n_scalar:]), swb)
+                    if not math.isfinite(value):
+                        self._nan_batch = True
+                    total += value * rows
+                    count += rows
+                if self._nan_batch:
+                    self._report_nan(epoch, step)
+                    break
+                if self.stop_training:
+                    break
+        finally:
+            total_var[...], count_var[...] = total, count
+        return step
+
+    def _replay_entry(self, data: da.ArrayData, batch: list):
+        """For `_fit_epoch`, a batch size's first step: (plan, seed) when a plan exists
+        (the caller replays it); otherwise the step runs here, eagerly, and the answer is
+        _EAGER when every such step will (run_eagerly, untraceable), or None when this
+        step traced a plan for the next one to find."""
+        x, y, sample_weight = data.pack(batch)
+        plan, key = self._plan_for("train", x, y, sample_weight, batch)
+        if plan is not None:
+            return plan, np.asarray(self.optimizer.scale_loss(1.0), dtype=plan.loss_dtype)
+        self._train_batch(x, y, sample_weight)
+        return _EAGER if key is None else None  # key None: no plan for such batches
+
     def _forward_and_loss(self, x, y, sample_weight, training: bool):
         """The eager step's forward pass and loss: (loss, predictions, per-output terms)."""
         for layer in self._flat_layers():
@@ -420,7 +498,10 @@ class Trainer:
             self.reset_metrics()
             cbs.on_epoch_begin(epoch)
             step = -1
-            for step, batch in enumerate(data.batches()):
+            fast = not (train_hooks or custom_step)
+            if fast:
+                step = self._fit_epoch(data, epoch)
+            for step, batch in enumerate(() if fast else data.batches()):
                 xb, yb, swb = batch
                 if train_hooks:
                     cbs.batch_hook("on_train_batch_begin", step)
