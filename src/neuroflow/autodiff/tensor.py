@@ -234,9 +234,17 @@ def _no_numpy_kwargs(name: str, kwargs: dict) -> None:
 
 
 class Variable(Tensor):
-    """A named, mutable tensor that holds a model weight or an optimizer slot."""
+    """A named, mutable tensor that holds a model weight or an optimizer slot.
 
-    __slots__ = ("name", "trainable", "regularizer", "constraint", "path")
+    Every write is in place (`assign`, `assign_add`, `assign_sub`, `data[...] = ...`), so
+    whoever holds `data` (a traced plan, a flat parameter buffer) sees the new value.
+    When the storage is shared (`_share_storage`: a view into a flat buffer), rebinding
+    `var.data = array` also writes in place if the shape matches (cast to the variable's
+    dtype); an array of another shape detaches the variable and tells the storage's owner
+    (`owner._release(var)`), which must then be rebuilt.
+    """
+
+    __slots__ = ("name", "trainable", "regularizer", "constraint", "path", "_storage_owner")
 
     def __init__(
         self,
@@ -259,7 +267,32 @@ class Variable(Tensor):
     def __setattr__(self, key, value):
         if key == "trainable":
             object.__setattr__(self, "requires_grad", bool(value))
+        elif key == "data":
+            owner = getattr(self, "_storage_owner", None)
+            if owner is not None:
+                if np.shape(value) == self.data.shape:
+                    self.data[...] = value
+                    return
+                object.__setattr__(self, "_storage_owner", None)
+                owner._release(self)
         object.__setattr__(self, key, value)
+
+    def _share_storage(self, view: np.ndarray, owner: Any) -> None:
+        """Make `view` (this variable's shape and dtype) its storage, owned by `owner`.
+
+        The current value is copied into `view` first; a previous owner is released.
+        """
+        if view.shape != self.data.shape or view.dtype != self.data.dtype:
+            raise ValueError(
+                f"Variable '{self.path}': shared storage must have shape {self.data.shape} "
+                f"and dtype {self.data.dtype}, received {view.shape} {view.dtype}"
+            )
+        view[...] = self.data
+        previous = getattr(self, "_storage_owner", None)
+        if previous is not None and previous is not owner:
+            previous._release(self)
+        object.__setattr__(self, "data", view)
+        object.__setattr__(self, "_storage_owner", owner)
 
     def __hash__(self) -> int:
         return id(self)

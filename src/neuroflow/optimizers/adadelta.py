@@ -40,31 +40,33 @@ class Adadelta(Optimizer):
         self._accumulated_grads = self.add_optimizer_variables(tv, "accumulated_grad")
         self._accumulated_delta_vars = self.add_optimizer_variables(tv, "accumulated_delta_var")
 
-    def _update(self, grads, variables, indices, lr: float) -> None:
+    _n_scratch = 2
+
+    def _slot_groups(self) -> list[list[Variable]]:
+        return [self._accumulated_grads, self._accumulated_delta_vars]
+
+    def _kernel(self, w, g, slots, scratch, lr) -> None:
         rho, eps = self.rho, self.epsilon
-        for g, var, i in zip(grads, variables, indices, strict=True):
-            w = var.data
-            acc_g = self._accumulated_grads[i].data
-            acc_dx = self._accumulated_delta_vars[i].data
-            buf = self._scratch(i, w)
-            acc_g *= rho
-            np.square(g, out=buf)
-            buf *= 1.0 - rho
-            acc_g += buf
-            # buf <- delta = -sqrt(acc_dx + eps) * g / sqrt(acc_g + eps)
-            delta = np.add(acc_dx, eps, out=self._scratch(i, w, second=True))
-            np.sqrt(delta, out=delta)
-            delta *= g
-            np.add(acc_g, eps, out=buf)
-            np.sqrt(buf, out=buf)
-            np.divide(delta, buf, out=buf)
-            np.negative(buf, out=buf)
-            acc_dx *= rho
-            np.square(buf, out=delta)
-            delta *= 1.0 - rho
-            acc_dx += delta
-            buf *= lr
-            w += buf
+        acc_g, acc_dx = slots
+        buf, delta = scratch
+        acc_g *= rho
+        np.square(g, out=buf)
+        buf *= 1.0 - rho
+        acc_g += buf
+        # buf <- delta = -sqrt(acc_dx + eps) * g / sqrt(acc_g + eps)
+        np.add(acc_dx, eps, out=delta)
+        np.sqrt(delta, out=delta)
+        delta *= g
+        np.add(acc_g, eps, out=buf)
+        np.sqrt(buf, out=buf)
+        np.divide(delta, buf, out=buf)
+        np.negative(buf, out=buf)
+        acc_dx *= rho
+        np.square(buf, out=delta)
+        delta *= 1.0 - rho
+        acc_dx += delta
+        buf *= lr
+        w += buf
 
     def get_config(self) -> dict:
         return {**super().get_config(), "rho": self.rho, "epsilon": self.epsilon}

@@ -42,19 +42,19 @@ class Adagrad(Optimizer):
         self._accumulators_sq = self.add_optimizer_variables(
             self._trainable_variables, "accumulator", initializer=init)
 
-    def _update(self, grads, variables, indices, lr: float) -> None:
-        eps = self.epsilon
-        for g, var, i in zip(grads, variables, indices, strict=True):
-            w = var.data
-            acc = self._accumulators_sq[i].data
-            buf = self._scratch(i, w)
-            np.square(g, out=buf)
-            acc += buf
-            np.add(acc, eps, out=buf)
-            np.sqrt(buf, out=buf)
-            np.divide(g, buf, out=buf)
-            buf *= lr
-            w -= buf
+    def _slot_groups(self) -> list[list[Variable]]:
+        return [self._accumulators_sq]
+
+    def _kernel(self, w, g, slots, scratch, lr) -> None:
+        acc = slots[0]
+        buf = scratch[0]
+        np.square(g, out=buf)
+        acc += buf
+        np.add(acc, self.epsilon, out=buf)
+        np.sqrt(buf, out=buf)
+        np.divide(g, buf, out=buf)
+        buf *= lr
+        w -= buf
 
     def get_config(self) -> dict:
         return {

@@ -61,25 +61,27 @@ class Adam(Optimizer):
             if self.amsgrad else []
         )
 
-    def _update(self, grads, variables, indices, lr: float) -> None:
+    def _slot_groups(self) -> list[list[Variable]]:
+        groups = [self._momentums, self._velocities]
+        return groups + [self._velocity_hats] if self.amsgrad else groups
+
+    def _coefficients(self, lr: Any) -> Any:
         t = self._updates_done() + 1
-        b1, b2, eps = self.beta_1, self.beta_2, self.epsilon
-        alpha = lr * math.sqrt(1.0 - b2**t) / (1.0 - b1**t)
-        for g, var, i in zip(grads, variables, indices, strict=True):
-            w = var.data
-            m = self._momentums[i].data
-            v = self._velocities[i].data
-            buf = self._scratch(i, w)
-            update_moments(g, m, v, buf, b1, b2)
-            if self.amsgrad:
-                v_hat = self._velocity_hats[i].data
-                np.maximum(v_hat, v, out=v_hat)
-                v = v_hat
-            np.sqrt(v, out=buf)
-            buf += eps
-            np.divide(m, buf, out=buf)
-            buf *= alpha
-            w -= buf
+        return lr * math.sqrt(1.0 - self.beta_2**t) / (1.0 - self.beta_1**t)
+
+    def _kernel(self, w, g, slots, scratch, alpha) -> None:
+        m, v = slots[0], slots[1]
+        buf = scratch[0]
+        update_moments(g, m, v, buf, self.beta_1, self.beta_2)
+        if self.amsgrad:
+            v_hat = slots[2]
+            np.maximum(v_hat, v, out=v_hat)
+            v = v_hat
+        np.sqrt(v, out=buf)
+        buf += self.epsilon
+        np.divide(m, buf, out=buf)
+        buf *= alpha
+        w -= buf
 
     def get_config(self) -> dict:
         return {

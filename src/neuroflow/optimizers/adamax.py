@@ -39,25 +39,25 @@ class Adamax(Optimizer):
         self._m, self._u = self.add_optimizer_variables(
             self._trainable_variables, ["momentum", "norm"])
 
-    def _update(self, grads, variables, indices, lr: float) -> None:
-        t = self._updates_done() + 1
-        b1, b2, eps = self.beta_1, self.beta_2, self.epsilon
-        step = lr / (1.0 - b1**t)
-        for g, var, i in zip(grads, variables, indices, strict=True):
-            w = var.data
-            m = self._m[i].data
-            u = self._u[i].data
-            buf = self._scratch(i, w)
-            np.subtract(g, m, out=buf)
-            buf *= 1.0 - b1
-            m += buf
-            u *= b2
-            np.abs(g, out=buf)
-            np.maximum(u, buf, out=u)
-            np.add(u, eps, out=buf)
-            np.divide(m, buf, out=buf)
-            buf *= step
-            w -= buf
+    def _slot_groups(self) -> list[list[Variable]]:
+        return [self._m, self._u]
+
+    def _coefficients(self, lr: Any) -> Any:
+        return lr / (1.0 - self.beta_1 ** (self._updates_done() + 1))
+
+    def _kernel(self, w, g, slots, scratch, step) -> None:
+        m, u = slots
+        buf = scratch[0]
+        np.subtract(g, m, out=buf)
+        buf *= 1.0 - self.beta_1
+        m += buf
+        u *= self.beta_2
+        np.abs(g, out=buf)
+        np.maximum(u, buf, out=u)
+        np.add(u, self.epsilon, out=buf)
+        np.divide(m, buf, out=buf)
+        buf *= step
+        w -= buf
 
     def get_config(self) -> dict:
         return {

@@ -1,10 +1,19 @@
 """The optimizer base class: learning rate, clipping, weight decay, slots, saving.
 
 `apply(grads, variables)` is the hot path of training: raw NumPy gradients in, every
-variable's `.data` updated in place. Subclasses create their slot variables in `build`
-and implement `_update(grads, variables, indices, learning_rate)`, where `indices[k]`
-is the position of `variables[k]` in the list the optimizer was built with (the
-position of its slots). The update equations are those of Keras 3.
+variable's `.data` updated in place. The update equations are those of Keras 3.
+Subclasses create their slot variables in `build` and give their rule in one of two
+forms:
+
+- one kernel on arrays (the built-in optimizers): `_slot_groups()` lists the slot
+  lists (one slot per variable each), `_coefficients(learning_rate)` computes the
+  step's scalars once, and `_kernel(w, g, slots, scratch, coefficients)` updates `w`
+  and the slot arrays in place (`_n_scratch` work arrays shaped like `w`). `apply`
+  calls the kernel once per variable; `apply_flat(buffers)` (`optimizers.flat`) calls
+  it once on flat buffers holding every variable, so `supports_flat` is True;
+- or per variable: `_update(grads, variables, indices, learning_rate)`, where
+  `indices[k]` is the position of `variables[k]` in the list the optimizer was built
+  with (the position of its slots), or Keras' `update_step(gradient, variable, lr)`.
 """
 
 from __future__ import annotations
@@ -19,6 +28,7 @@ import numpy as np
 
 from neuroflow import backend
 from neuroflow.autodiff.tensor import GradientTape, Tensor, Variable
+from neuroflow.optimizers import flat as _flat
 from neuroflow.optimizers import schedules as _schedules
 
 _FLUSH_EVERY = 64  # steps between two flushes of denormal slot values
@@ -73,6 +83,8 @@ class Optimizer:
     """
 
     _default_name = "optimizer"
+    _flush_every = _FLUSH_EVERY
+    _n_scratch = 1  # work arrays the kernel needs
 
     def __init__(
         self,
@@ -160,6 +172,7 @@ class Optimizer:
         self._buffers2: list[np.ndarray | None] = []
         self._exclude_ids: set[int] = set()
         self._exclude_pattern: re.Pattern | None = None
+        self._flat_state: _flat.FlatState | None = None
         self._iterations = self._track(
             Variable(0, trainable=False, name="iteration", dtype="int64")
         )
@@ -422,7 +435,7 @@ class Optimizer:
             self._update_ema()
         count = self._iterations.data
         count[...] = done = int(count) + 1
-        if done % _FLUSH_EVERY == 0:
+        if done % self._flush_every == 0:
             self._flush_denormal_slots()
         for v in vs:
             if v.constraint is not None:
@@ -488,13 +501,49 @@ class Optimizer:
     def _update(
         self, grads: list[np.ndarray], variables: list[Variable], indices: list[int], lr: float
     ) -> None:
-        """Apply the update rule; the default calls `update_step` once per variable."""
-        for g, v in zip(grads, variables, strict=True):
-            self.update_step(g, v, lr)
+        """Apply the update rule: the kernel once per variable if the class has one, else
+        `update_step` once per variable."""
+        if type(self)._kernel is Optimizer._kernel:
+            for g, v in zip(grads, variables, strict=True):
+                self.update_step(g, v, lr)
+            return
+        coefficients = self._coefficients(lr)
+        groups = self._slot_groups()
+        two = self._n_scratch == 2
+        for g, v, i in zip(grads, variables, indices, strict=True):
+            w = v.data
+            scratch = ([self._scratch(i, w), self._scratch(i, w, second=True)] if two
+                       else [self._scratch(i, w)])
+            self._kernel(w, g, [group[i].data for group in groups], scratch, coefficients)
+
+    # ---- the update rule as one kernel on arrays ----------------------------------------
+    def _slot_groups(self) -> list[list[Variable]]:
+        """The slot lists the kernel reads, in the order of its `slots` argument."""
+        return []
+
+    def _coefficients(self, learning_rate: Any) -> Any:
+        """The step's scalars, computed once per step (before the kernel runs)."""
+        return learning_rate
+
+    def _kernel(self, w: np.ndarray, g: np.ndarray, slots: list[np.ndarray],
+                scratch: list[np.ndarray], coefficients: Any) -> None:
+        """Update `w` and `slots` in place from `g` (one variable, or the flat buffers)."""
+        raise NotImplementedError(f"{type(self).__name__} has no array kernel")
+
+    @property
+    def supports_flat(self) -> bool:
+        """Whether `apply_flat` can update this optimizer's variables (see `_kernel`)."""
+        cls = type(self)
+        return cls._kernel is not Optimizer._kernel and cls._update is Optimizer._update
+
+    def apply_flat(self, buffers: _flat.FlatBuffers) -> None:
+        """One update of every variable in `buffers` from `buffers.grads`, in a few
+        whole-buffer calls; the same numbers as `apply` (see `optimizers.flat`)."""
+        _flat.apply_flat(self, buffers)
 
     def update_step(self, gradient: np.ndarray, variable: Variable, learning_rate: float):
         """Keras API: update one variable (built-in optimizers route it to `_update`)."""
-        if type(self)._update is Optimizer._update:
+        if type(self)._update is Optimizer._update and type(self)._kernel is Optimizer._kernel:
             raise NotImplementedError(
                 f"{type(self).__name__} must implement update_step(gradient, variable, "
                 "learning_rate) or _update(grads, variables, indices, learning_rate)"

@@ -35,18 +35,20 @@ class Lion(Optimizer):
         super().build(variables)
         self._m = self.add_optimizer_variables(self._trainable_variables, "momentum")
 
-    def _update(self, grads, variables, indices, lr: float) -> None:
+    def _slot_groups(self) -> list[list[Variable]]:
+        return [self._m]
+
+    def _kernel(self, w, g, slots, scratch, lr) -> None:
         b1, b2 = self.beta_1, self.beta_2
-        for g, var, i in zip(grads, variables, indices, strict=True):
-            m = self._m[i].data
-            buf = self._scratch(i, var.data)
-            np.multiply(m, b1, out=buf)
-            buf += (1.0 - b1) * g
-            np.sign(buf, out=buf)
-            buf *= lr
-            var.data -= buf
-            m *= b2
-            m += (1.0 - b2) * g
+        m = slots[0]
+        buf = scratch[0]
+        np.multiply(m, b1, out=buf)
+        buf += (1.0 - b1) * g
+        np.sign(buf, out=buf)
+        buf *= lr
+        w -= buf
+        m *= b2
+        m += (1.0 - b2) * g
 
     def get_config(self) -> dict:
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2}

@@ -43,9 +43,14 @@ class Nadam(Optimizer):
         self._u_product = self.add_variable((), initializer="ones", dtype=dtype,
                                             name="u_product")
 
-    def _update(self, grads, variables, indices, lr: float) -> None:
+    _n_scratch = 2
+
+    def _slot_groups(self) -> list[list[Variable]]:
+        return [self._momentums, self._velocities]
+
+    def _coefficients(self, lr: Any) -> Any:
         t = self._updates_done() + 1
-        b1, b2, eps = self.beta_1, self.beta_2, self.epsilon
+        b1 = self.beta_1
         u_t = b1 * (1.0 - 0.5 * 0.96**t)
         u_next = b1 * (1.0 - 0.5 * 0.96 ** (t + 1))
         self._u_product.data *= u_t
@@ -53,22 +58,22 @@ class Nadam(Optimizer):
         u_product_next = u_product * u_next
         c_m = u_next / (1.0 - u_product_next)
         c_g = (1.0 - u_t) / (1.0 - u_product)
-        inv_bias_v = 1.0 / (1.0 - b2**t)
-        for g, var, i in zip(grads, variables, indices, strict=True):
-            w = var.data
-            m = self._momentums[i].data
-            v = self._velocities[i].data
-            buf = self._scratch(i, w)
-            update_moments(g, m, v, buf, b1, b2)
-            m_hat = np.multiply(m, c_m, out=self._scratch(i, w, second=True))
-            np.multiply(g, c_g, out=buf)
-            m_hat += buf
-            np.multiply(v, inv_bias_v, out=buf)  # v_hat
-            np.sqrt(buf, out=buf)
-            buf += eps
-            np.divide(m_hat, buf, out=buf)
-            buf *= lr
-            w -= buf
+        return lr, c_m, c_g, 1.0 / (1.0 - self.beta_2**t)
+
+    def _kernel(self, w, g, slots, scratch, coefficients) -> None:
+        lr, c_m, c_g, inv_bias_v = coefficients
+        m, v = slots
+        buf, m_hat = scratch
+        update_moments(g, m, v, buf, self.beta_1, self.beta_2)
+        np.multiply(m, c_m, out=m_hat)
+        np.multiply(g, c_g, out=buf)
+        m_hat += buf
+        np.multiply(v, inv_bias_v, out=buf)  # v_hat
+        np.sqrt(buf, out=buf)
+        buf += self.epsilon
+        np.divide(m_hat, buf, out=buf)
+        buf *= lr
+        w -= buf
 
     def get_config(self) -> dict:
         return {

@@ -49,35 +49,37 @@ class RMSprop(Optimizer):
             self.add_optimizer_variables(tv, "average_gradient") if self.centered else []
         )
 
-    def _update(self, grads, variables, indices, lr: float) -> None:
-        rho, eps = self.rho, self.epsilon
-        for g, var, i in zip(grads, variables, indices, strict=True):
-            w = var.data
-            v = self._velocities[i].data
-            buf = self._scratch(i, w)
-            v *= rho
-            np.square(g, out=buf)
-            buf *= 1.0 - rho
-            v += buf
-            if self.centered:
-                a = self._average_gradients[i].data
-                a *= rho
-                a += np.multiply(g, 1.0 - rho, out=buf)
-                np.square(a, out=buf)
-                np.subtract(v, buf, out=buf)
-            else:
-                buf[...] = v
-            buf += eps
-            np.sqrt(buf, out=buf)
-            np.divide(g, buf, out=buf)
-            buf *= lr
-            if self.momentum > 0:
-                mom = self._momentums[i].data
-                mom *= self.momentum
-                mom += buf
-                w -= mom
-            else:
-                w -= buf
+    def _slot_groups(self) -> list[list[Variable]]:
+        # velocity, then the average gradient (centered), then the momentum (momentum > 0)
+        return [self._velocities, *(g for g in (self._average_gradients, self._momentums) if g)]
+
+    def _kernel(self, w, g, slots, scratch, lr) -> None:
+        rho = self.rho
+        v = slots[0]
+        buf = scratch[0]
+        v *= rho
+        np.square(g, out=buf)
+        buf *= 1.0 - rho
+        v += buf
+        if self.centered:
+            a = slots[1]
+            a *= rho
+            a += np.multiply(g, 1.0 - rho, out=buf)
+            np.square(a, out=buf)
+            np.subtract(v, buf, out=buf)
+        else:
+            buf[...] = v
+        buf += self.epsilon
+        np.sqrt(buf, out=buf)
+        np.divide(g, buf, out=buf)
+        buf *= lr
+        if self.momentum > 0:
+            mom = slots[-1]
+            mom *= self.momentum
+            mom += buf
+            w -= mom
+        else:
+            w -= buf
 
     def get_config(self) -> dict:
         return {

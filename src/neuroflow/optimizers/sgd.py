@@ -47,33 +47,33 @@ class SGD(Optimizer):
             if self.momentum != 0 else []
         )
 
-    def _update(self, grads, variables, indices, lr: float) -> None:
-        buffers = self._buffers
+    def _slot_groups(self) -> list[list[Variable]]:
+        return [self.momentums] if self.momentum != 0 else []
+
+    def _coefficients(self, lr: Any) -> Any:
         if self.momentum == 0:
             # A 0-d array of the weights' dtype multiplies faster than a Python float.
-            lr_arr = np.array(lr, dtype=variables[0].data.dtype)
-            for g, v, i in zip(grads, variables, indices, strict=True):
-                w = v.data
-                buf = buffers[i]
-                if buf is None:
-                    buf = buffers[i] = np.empty_like(w)
-                np.multiply(g, lr_arr if w.dtype is lr_arr.dtype else lr, out=buf)
-                w -= buf
+            return lr, np.array(lr, dtype=self._trainable_variables[0].data.dtype)
+        return lr, None
+
+    def _kernel(self, w, g, slots, scratch, coefficients) -> None:
+        lr, lr_arr = coefficients
+        buf = scratch[0]
+        if not slots:
+            np.multiply(g, lr_arr if w.dtype is lr_arr.dtype else lr, out=buf)
+            w -= buf
             return
         mu = self.momentum
-        for g, v, i in zip(grads, variables, indices, strict=True):
-            w = v.data
-            m = self.momentums[i].data
-            buf = self._scratch(i, w)
-            np.multiply(g, lr, out=buf)
-            m *= mu
-            m -= buf
-            if self.nesterov:
-                w -= buf
-                np.multiply(m, mu, out=buf)
-                w += buf
-            else:
-                w += m
+        m = slots[0]
+        np.multiply(g, lr, out=buf)
+        m *= mu
+        m -= buf
+        if self.nesterov:
+            w -= buf
+            np.multiply(m, mu, out=buf)
+            w += buf
+        else:
+            w += m
 
     def get_config(self) -> dict:
         return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
