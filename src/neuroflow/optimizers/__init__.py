@@ -7,6 +7,7 @@ from typing import Any
 
 from neuroflow.optimizers import schedules
 from neuroflow.optimizers.adadelta import Adadelta
+from neuroflow.optimizers.adafactor import Adafactor
 from neuroflow.optimizers.adagrad import Adagrad
 from neuroflow.optimizers.adam import Adam, AdamW
 from neuroflow.optimizers.adamax import Adamax
@@ -14,19 +15,24 @@ from neuroflow.optimizers.base import Optimizer
 from neuroflow.optimizers.ftrl import Ftrl
 from neuroflow.optimizers.lamb import Lamb
 from neuroflow.optimizers.lion import Lion
+from neuroflow.optimizers.multi_optimizer import MultiOptimizer, OptimizerMap
+from neuroflow.optimizers.muon import Muon
 from neuroflow.optimizers.nadam import Nadam
 from neuroflow.optimizers.rmsprop import RMSprop
+from neuroflow.optimizers.schedule_free_adamw import ScheduleFreeAdamW
 from neuroflow.optimizers.sgd import SGD
 from neuroflow.utils.registry import resolve, serialize_instance
 
 __all__ = [
     "Optimizer", "SGD", "Adam", "AdamW", "Nadam", "RMSprop", "Adagrad", "Adadelta",
-    "Adamax", "Lion", "Ftrl", "Lamb", "schedules", "get", "serialize", "deserialize",
+    "Adamax", "Lion", "Ftrl", "Lamb", "Adafactor", "Muon", "ScheduleFreeAdamW", "MultiOptimizer",
+    "OptimizerMap", "schedules", "get", "serialize", "deserialize",
 ]
 
 ALL_OBJECTS: dict[str, type[Optimizer]] = {
     cls.__name__.lower(): cls
-    for cls in (SGD, Adam, AdamW, Nadam, RMSprop, Adagrad, Adadelta, Adamax, Lion, Ftrl, Lamb)
+    for cls in (SGD, Adam, AdamW, Nadam, RMSprop, Adagrad, Adadelta, Adamax, Lion, Ftrl, Lamb,
+                Adafactor, Muon, ScheduleFreeAdamW, MultiOptimizer)
 }
 
 
