@@ -39,6 +39,9 @@ def _slots_per_parameter(model: Any) -> int:
 # overhead (its NumPy calls) plus its arithmetic, padding included (measured on 2 cores).
 _STEP_OVERHEAD_S = 3e-4
 _SECONDS_PER_FLOP = 1e-10
+# Beyond this many weights per member a step is arithmetic, which batching does not save:
+# such members train alone (the 784-300-100-10 classifier has 266,610).
+_COMPUTE_BOUND_PARAMETERS = 50_000
 
 
 def _parameters(widths: np.ndarray) -> int:
@@ -120,7 +123,8 @@ class Population:
                 size = _parameters(padded)
                 k = j - i
                 nbytes = k * item * (size * (3 + slots) + 3 * batch_size * int(padded.sum()))
-                if self.memory_budget is not None and k > 1 and nbytes > self.memory_budget:
+                if k > 1 and (size > _COMPUTE_BOUND_PARAMETERS or (
+                        self.memory_budget is not None and nbytes > self.memory_budget)):
                     break
                 cost = best[i] + _STEP_OVERHEAD_S + _SECONDS_PER_FLOP * 6 * batch_size * k * size
                 if cost < best[j]:
@@ -179,6 +183,15 @@ class Population:
         for group in groups:
             for pack in self._split(group, data.batch_size):
                 self.packs.append([s.index for s in pack])
+                if len(pack) == 1:  # a pack of one is the member's own fit, its fastest path
+                    i = pack[0].index
+                    histories[i] = self.models[i].fit(
+                        x, y, batch_size=data.batch_size, epochs=epochs, verbose=verbose,
+                        callbacks=per_member[i], validation_data=val, shuffle=shuffle,
+                        initial_epoch=initial_epoch,
+                        validation_batch_size=validation_batch_size,
+                        validation_freq=validation_freq)
+                    continue
                 trainer = _PackTrainer(pack, data, val, validation_batch_size or data.batch_size,
                                        validation_freq)
                 self.peak_bytes = max(self.peak_bytes, trainer.nbytes)
