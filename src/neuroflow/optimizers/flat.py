@@ -66,6 +66,8 @@ class FlatBuffers:
         grad_views: per variable, a view into `grads` shaped like the variable.
         offsets: per variable, where its segment starts (int64).
         sizes: per variable, its number of elements (int64).
+        shapes: per variable, its shape.
+        dtype: the variables' (common) dtype.
     """
 
     def __init__(self, variables: Iterable[Variable]):
@@ -75,6 +77,7 @@ class FlatBuffers:
             raise ValueError(f"FlatBuffers: {problem}")
         self.variables = variables
         self.dtype = variables[0].data.dtype
+        self.shapes = [v.data.shape for v in variables]
         self.sizes = np.array([v.data.size for v in variables], dtype=np.int64)
         self.offsets = np.concatenate([[0], np.cumsum(self.sizes)[:-1]]).astype(np.int64)
         total = int(self.sizes.sum())
@@ -116,8 +119,8 @@ class FlatBuffers:
 
     def segments(self, flat: np.ndarray) -> list[np.ndarray]:
         """Per-variable views into a 1-D array laid out like `params`."""
-        return [flat[o:o + n].reshape(v.data.shape)
-                for v, o, n in zip(self.variables, self.offsets, self.sizes, strict=True)]
+        return [flat[o:o + n].reshape(shape)
+                for shape, o, n in zip(self.shapes, self.offsets, self.sizes, strict=True)]
 
     def pack(self, arrays: list[Any], out: np.ndarray | None = None) -> np.ndarray:
         """Copy one array per variable (None: zeros) into a flat array (`out` or new)."""
