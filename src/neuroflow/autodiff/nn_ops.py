@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -31,6 +31,11 @@ class ActivationKernel:
     forward: Callable[[np.ndarray], np.ndarray]
     backward: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
     in_place: bool = False  # forward may overwrite z (backward then never reads z)
+    # whether `backward` never reads z, so a fused op need not keep it (derived)
+    needs_no_input: bool = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "needs_no_input", self.in_place or self.name == "linear")
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -249,15 +254,19 @@ def log_softmax(x, axis: int = -1) -> Tensor:
 
 
 def _dense_fwd(x, w, *bias, act):
-    lead = x.shape[:-1]
-    x2 = x if x.ndim == 2 else x.reshape(-1, x.shape[-1])
+    if x.ndim == 2:  # the hot case, without reshapes
+        z = x @ w
+        if bias:
+            z += bias[0]
+        a = act.forward(z)
+        return a, (x, x, w, None if act.needs_no_input else z, a, act)
+    x2 = x.reshape(-1, x.shape[-1])
     z = x2 @ w
     if bias:
         z += bias[0]
-    pre = None if act.in_place or act.name == "linear" else z
     a = act.forward(z)
-    out_shape = lead + (w.shape[1],)
-    return (a if a.shape == out_shape else a.reshape(out_shape)), (x, x2, w, pre, a, act)
+    out = a.reshape(x.shape[:-1] + (w.shape[1],))
+    return out, (x, x2, w, None if act.needs_no_input else z, a, act)
 
 
 def _dense_vjp(g, res, needs):

@@ -44,6 +44,10 @@ class Model(Trainer, Layer):
         self._init_trainer()
 
     def __call__(self, inputs, *args, training=None, **kwargs):
+        if type(inputs) is np.ndarray and not (training or args or kwargs) and self.built:
+            out = self._call_with_plan(inputs)  # inference on an array: the forward plan
+            if out is not None:
+                return out
         _training_stack.append(training)
         try:
             return Layer.__call__(self, inputs, *args, training=training, **kwargs)
@@ -125,6 +129,16 @@ class Model(Trainer, Layer):
         except Exception:
             self.built = False
             raise
+
+    def build_from_config(self, config: dict) -> None:
+        """Build for the recorded input shape by calling the model on zeros (see `build`)."""
+        shape = config.get("input_shape")
+        if shape is not None:
+            self.build(shape)
+
+    def _saveable_children(self) -> list[Layer]:
+        """A model's weights are stored under its `layers`."""
+        return list(self.layers)
 
     def summary(
         self,

@@ -8,9 +8,11 @@ from typing import Any
 
 import numpy as np
 
+from neuroflow import backend
 from neuroflow import metrics as metrics_module
 from neuroflow import optimizers as optimizers_module
-from neuroflow.autodiff.tensor import Tensor, backward_pass
+from neuroflow.autodiff.primitive import active_trace
+from neuroflow.autodiff.tensor import Tensor, backward_pass, is_recording
 from neuroflow.callbacks.callback import CallbackList
 from neuroflow.callbacks.history import History
 from neuroflow.callbacks.progbar_logger import ProgbarLogger
@@ -43,6 +45,7 @@ def _flatten_logs(logs: dict) -> dict:
 
 
 _EAGER = "eager"  # _fit_epoch: batches of this size run the eager step
+_MAX_FORWARD_PLANS = 8  # input shapes with a forward plan for model(x) / predict, per model
 
 
 class _NotCompiledError(RuntimeError, ValueError):
@@ -398,6 +401,50 @@ class Trainer:
             return _to_numpy(y_pred)
         return _pack(plan.pred_structure, plan.run(leaves)[0])
 
+    def _forward_plan(self, x: np.ndarray):
+        """The forward-only plan for `self(x, training=False)` on one floatx array of this
+        shape, traced on first use; None when the model's call cannot be replayed.
+
+        Only Sequential and Functional models qualify (their `call` is the layer graph,
+        so replaying it is exact); a subclassed model's `call` may read Python state. A
+        shape is traced the second time it is met, and at most `_MAX_FORWARD_PLANS`
+        shapes are, so that calls on ever-changing batch sizes do not pile up plans.
+        """
+        key = ("forward", x.shape)
+        plan = self._plans.get(key)
+        if plan is None:
+            seen = self._forward_seen
+            if x.shape not in seen:  # a shape met once (building, a one-off) stays eager
+                seen.add(x.shape)
+                return None
+            if len(seen) > _MAX_FORWARD_PLANS or not _graph_call(type(self)):
+                plan = False
+            else:
+                nodes: list = []
+                y_pred = trace(lambda: self(x, training=False), False, nodes)
+                try:
+                    plan = Plan(nodes, [x], leaves_of(y_pred))
+                    plan.pred_structure = y_pred
+                    plan.input_dtype = x.dtype
+                except Untraceable:
+                    plan = False
+            self._plans[key] = plan
+        return plan or None
+
+    def _call_with_plan(self, x: np.ndarray):
+        """`model(x)` through the forward plan (tensors out), or None to call eagerly."""
+        if self.run_eagerly or is_recording() or active_trace() is not None:
+            return None  # a tape or a trace must see the ops
+        plan = self._plans.get(("forward", x.shape))
+        if plan is None and x.ndim and x.dtype == backend.floatx_dtype():
+            plan = self._forward_plan(x)
+        if not plan or x.dtype is not plan.input_dtype:
+            return None
+        outputs = plan.run((x,))[0]
+        if len(outputs) == 1 and type(plan.pred_structure) is Tensor:
+            return _tensor(outputs[0])
+        return _pack(plan.pred_structure, [_tensor(a) for a in outputs])
+
     def predict_step(self, data):
         """Model outputs for a batch."""
         x, _, _ = da.unpack_x_y_sample_weight(data)
@@ -542,6 +589,7 @@ class Trainer:
         self._train_cache = None
         self._train_vars = None
         self._plans: dict = {}  # signature -> Plan, or False when that step runs eagerly
+        self._forward_seen: set = set()  # input shapes model(x)/predict met (see _forward_plan)
         self._train_prepared = False
 
     def _prepare_train_step(self) -> None:
@@ -637,6 +685,13 @@ class Trainer:
         callbacks: list | None = None,
     ):
         """Model outputs for `x` as NumPy arrays, computed in batches (default 32)."""
+        plan = self._plans.get(("forward", x.shape)) if type(x) is np.ndarray else None
+        if (plan and x.dtype is plan.input_dtype and batch_size is None and steps is None
+                and not callbacks and len(x) <= 32
+                and (verbose == "auto" or verbose == 0)):  # checked when the plan was traced
+            outputs = plan.run((x,))[0]
+            return outputs[0] if len(outputs) == 1 and type(plan.pred_structure) is Tensor \
+                else _pack(plan.pred_structure, outputs)
         if x is None:
             raise ValueError("predict: x is required, received None")
         x = da.to_array_structure(x, "predict: x", cast_float=True)
@@ -645,6 +700,10 @@ class Trainer:
         bs = da.check_batch_size(batch_size, "predict")
         plain_step = type(self).predict_step is Trainer.predict_step
         if not callbacks and n <= bs and steps is None and verbose in ("auto", 0) and plain_step:
+            if type(x) is np.ndarray and n:
+                plan = self._forward_plan(x)
+                if plan is not None:
+                    return _pack(plan.pred_structure, plan.run((x,))[0])
             return self._predict_batch(x)
         data = da.ArrayData(x, None, None, bs, shuffle=False, steps=steps, what="predict")
         verbose = _verbosity(verbose)
@@ -780,6 +839,32 @@ def _pack(structure: Any, arrays: list) -> Any:
     if isinstance(structure, (list, tuple)):
         return list(arrays)
     return arrays[0]
+
+
+def _graph_call(cls: type) -> bool:
+    """Whether `cls.call` is Sequential's or Functional's own (the layer graph)."""
+    cached = _GRAPH_CALL.get(cls)
+    if cached is None:
+        from neuroflow.models.functional import Functional
+        from neuroflow.models.sequential import Sequential
+
+        cached = _GRAPH_CALL[cls] = cls.call in (Sequential.call, Functional.call)
+    return cached
+
+
+_GRAPH_CALL: dict[type, bool] = {}
+
+
+def _tensor(data: np.ndarray) -> Tensor:
+    """A constant Tensor around an array the plan computed (no conversion, no copy)."""
+    out = Tensor.__new__(Tensor)
+    out.data = data
+    out.requires_grad = False
+    out._parents = ()
+    out._prim = None
+    out._res = None
+    out._keras_logits = None
+    return out
 
 
 def _batch_size(x) -> int:
