@@ -3,7 +3,8 @@
 `import neuroflow as keras` runs Keras code for multilayer perceptrons.
 """
 
-from neuroflow import (
+from neuroflow import (  # _builtins files the built-in objects in the registry
+    _builtins,  # noqa: F401
     activations,
     backend,
     callbacks,

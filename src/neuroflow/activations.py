@@ -18,7 +18,7 @@ from neuroflow.autodiff import math_ops as m
 from neuroflow.autodiff import nn_ops, reduce_ops, shape_ops
 from neuroflow.autodiff.nn_ops import KERNELS, ActivationKernel
 from neuroflow.autodiff.tensor import Tensor, convert_to_tensor
-from neuroflow.utils.registry import resolve
+from neuroflow.backend._registry import resolve
 
 __all__ = [
     "relu", "sigmoid", "tanh", "softmax", "log_softmax", "softplus", "softsign", "elu",

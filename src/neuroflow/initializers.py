@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from neuroflow import backend
-from neuroflow.utils.registry import deserialize_config, serialize_instance
+from neuroflow.backend._registry import deserialize_config, serialize_instance
 
 __all__ = [
     "Initializer", "Constant", "Zeros", "Ones", "Identity", "RandomNormal", "RandomUniform",

@@ -15,7 +15,7 @@ import numpy as np
 
 from neuroflow.autodiff import math_ops, reduce_ops
 from neuroflow.autodiff.tensor import Tensor, convert_to_tensor
-from neuroflow.utils.registry import deserialize_config, serialize_instance
+from neuroflow.backend._registry import deserialize_config, serialize_instance
 
 __all__ = [
     "Regularizer", "L1", "L2", "L1L2", "OrthogonalRegularizer", "l1", "l2", "l1_l2",

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from neuroflow.saving import deserialize_object, serialize_object
-from neuroflow.saving.object_registry import _CLASS_SOURCES, _exports, builtin_class
+from neuroflow.backend._registry import builtin_class, builtin_families
 
 _SKIP = {"Layer", "Model", "Sequential", "Functional", "InputLayer", "Loss", "Metric",
          "Optimizer", "LearningRateSchedule", "Initializer", "Regularizer", "Constraint",
@@ -17,8 +17,8 @@ _SKIP = {"Layer", "Model", "Sequential", "Functional", "InputLayer", "Loss", "Me
 
 def _default_constructible():
     found = {}
-    for module_name, _, _ in _CLASS_SOURCES:
-        for name, obj in _exports(module_name):
+    for _, _, exports in builtin_families():
+        for name, obj in exports:
             if name in _SKIP or not inspect.isclass(obj) or builtin_class(name) is not obj:
                 continue
             try:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import inspect
-import re
 import warnings
 from typing import Any
 
@@ -12,10 +11,11 @@ import numpy as np
 from neuroflow import backend
 from neuroflow.autodiff.tensor import Tensor, Variable
 from neuroflow.backend import allocation
-from neuroflow.layers import auto_config, naming
+from neuroflow.backend.naming import snake_case, unique_name
+from neuroflow.layers import auto_config
 from neuroflow.layers.call_context import current_training
 
-__all__ = ["Layer", "to_tensor", "shape_of", "as_shape"]
+__all__ = ["Layer", "to_tensor", "as_shape"]
 
 
 def to_tensor(x: Any) -> Tensor:
@@ -61,16 +61,6 @@ def as_shape(shape: Any, what: str) -> tuple:
     return tuple(out)
 
 
-def shape_of(x: Any) -> tuple:
-    """The shape of an array, tensor or symbolic tensor."""
-    return tuple(x.shape)
-
-
-def _snake_case(name: str) -> str:
-    s = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", s).lower()
-
-
 class Layer:
     """Base class of every layer: override `build`, `call` and `get_config`.
 
@@ -104,7 +94,7 @@ class Layer:
         object.__setattr__(self, "_tracked_layers", [])
         object.__setattr__(self, "_own_weights", [])
         self.name = (
-            name if name is not None else naming.unique_name(_snake_case(type(self).__name__))
+            name if name is not None else unique_name(snake_case(type(self).__name__))
         )
         if not isinstance(self.name, str) or not self.name:
             raise ValueError(
@@ -291,11 +281,6 @@ class Layer:
         return [v.regularizer(v) for v in self._own_weights
                 if v.regularizer is not None and v.trainable]
 
-    def _clear_losses(self) -> None:
-        self._losses = []
-        for layer in self._tracked_layers:
-            layer._clear_losses()
-
     # ---- building and calling -----------------------------------------------------
     def build(self, input_shape: Any) -> None:
         """Create weights for inputs of `input_shape` (the batch axis included)."""
@@ -376,6 +361,28 @@ class Layer:
     @classmethod
     def from_config(cls, config: dict) -> Layer:
         return cls(**config)
+
+    # ---- the saving protocol (Keras 3's names; saving/ reaches layers only through it) ----
+    def get_build_config(self) -> dict | None:
+        """What `build_from_config` needs to rebuild the weights: the input shape the
+        layer was built for (None before it is built)."""
+        if not self.built or self._build_input_shape is None:
+            return None
+        return {"input_shape": self._build_input_shape}
+
+    def build_from_config(self, config: dict) -> None:
+        """Create the weights for `get_build_config()` output, before they are loaded."""
+        shape = config.get("input_shape")
+        if shape is not None:
+            self._maybe_build(shape)
+
+    def _own_variables(self) -> list[Variable]:
+        """The variables this layer created itself (its sub-layers' are theirs)."""
+        return list(self._own_weights)
+
+    def _saveable_children(self) -> list[Layer]:
+        """The sub-layers whose weights a file stores nested under this layer, in order."""
+        return list(self._tracked_layers)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"

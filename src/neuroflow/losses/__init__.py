@@ -64,7 +64,7 @@ from neuroflow.losses.functions import (
 )
 from neuroflow.losses.loss import Loss, reduce_weighted_values, squeeze_or_expand_to_same_rank
 from neuroflow.losses.overlap_losses import Dice, Tversky, dice, tversky
-from neuroflow.utils.registry import resolve as _resolve
+from neuroflow.backend._registry import resolve as _resolve
 
 __all__ = [
     "Loss", "LossFunctionWrapper", "MeanSquaredError", "MeanAbsoluteError",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import numpy as np
@@ -11,6 +10,7 @@ from neuroflow import backend
 from neuroflow.autodiff import math_ops, reduce_ops, shape_ops
 from neuroflow.autodiff.primitive import Primitive
 from neuroflow.autodiff.tensor import Tensor, convert_to_tensor
+from neuroflow.backend.naming import snake_case
 
 __all__ = [
     "Loss", "REDUCTIONS", "standardize_reduction", "squeeze_or_expand_to_same_rank",
@@ -28,11 +28,6 @@ def standardize_reduction(reduction: str | None) -> str | None:
             f"received reduction={reduction!r}"
         )
     return reduction
-
-
-def _snake_case(name: str) -> str:
-    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
 
 
 # ---- rank alignment -------------------------------------------------------------------
@@ -206,7 +201,7 @@ class Loss:
 
     def __init__(self, name: str | None = None, reduction: str | None = "sum_over_batch_size",
                  dtype: Any = None):
-        self.name = name or _snake_case(type(self).__name__)
+        self.name = name or snake_case(type(self).__name__)
         self.reduction = standardize_reduction(reduction)
         self._dtype = None if dtype is None else np.dtype(dtype)
 

@@ -97,7 +97,7 @@ from neuroflow.metrics.regression_metrics import (
     mse,
     msle,
 )
-from neuroflow.utils.registry import resolve as _resolve
+from neuroflow.backend._registry import resolve as _resolve
 
 __all__ = [
     "Metric", "Mean", "Sum", "MeanMetricWrapper", "Accuracy", "BinaryAccuracy",

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import numpy as np
 
 from neuroflow import backend, initializers
 from neuroflow.autodiff.tensor import Variable
+from neuroflow.backend.naming import snake_case
 
 __all__ = ["Metric"]
-
-
-def _snake_case(name: str) -> str:
-    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
 
 
 class Metric:
@@ -31,7 +26,7 @@ class Metric:
     """
 
     def __init__(self, dtype: Any = None, name: str | None = None):
-        self.name = name or _snake_case(type(self).__name__)
+        self.name = name or snake_case(type(self).__name__)
         self._dtype = np.dtype(dtype or backend.floatx())
         self._variables: list[Variable] = []
 

@@ -4,19 +4,19 @@ Loading never executes code from a file: configs name only built-in neuroflow ob
 and registered classes, and every write is atomic (temporary file, then rename).
 """
 
-from neuroflow.saving import atomic
-from neuroflow.saving.custom_objects import get_custom_objects
-from neuroflow.saving.errors import FileFormatError, SaveError, UnsafeConfigError
-from neuroflow.saving.limits import LoadLimits
-from neuroflow.saving.model_config import model_from_json, model_to_json
-from neuroflow.saving.object_registry import (
+from neuroflow.backend._registry import (
     CustomObjectScope,
     custom_object_scope,
+    get_custom_objects,
     get_registered_name,
     get_registered_object,
     register_keras_serializable,
     register_serializable,
 )
+from neuroflow.saving import atomic
+from neuroflow.saving.errors import FileFormatError, SaveError, UnsafeConfigError
+from neuroflow.saving.limits import LoadLimits
+from neuroflow.saving.model_config import model_from_json, model_to_json
 from neuroflow.saving.saving_api import load_model, load_weights, save_model, save_weights
 from neuroflow.saving.serialization import (
     deserialize_keras_object,

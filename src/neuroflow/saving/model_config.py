@@ -56,8 +56,6 @@ def compile_from_config(model: Any, config: dict, custom_objects: dict | None) -
 def model_from_config(config: Any, custom_objects: dict | None = None, compile: bool = True,
                       safe_mode: bool = True, source: str = "config") -> Any:
     """Rebuild (and, when recorded and asked, compile) a model from `model_config` output."""
-    from neuroflow.layers.layer import Layer
-
     if not isinstance(config, dict) or not isinstance(config.get("class_name"), str):
         raise FileFormatError(f"{source}: expected a model config (a dict with 'class_name' "
                               f"and 'config'), received {type(config).__name__}")
@@ -65,7 +63,7 @@ def model_from_config(config: Any, custom_objects: dict | None = None, compile: 
         check_config(config, custom_objects=custom_objects, where=source)
         layer_config = {k: v for k, v in config.items() if k != "compile_config"}
         model = deserialize_layer(layer_config, custom_objects=custom_objects)
-        if not isinstance(model, Layer) or not hasattr(model, "compile"):
+        if not hasattr(model, "build_from_config") or not hasattr(model, "compile"):
             raise FileFormatError(f"{source}: holds a {type(model).__name__}, not a model")
         compiled = config.get("compile_config")
         if compile and compiled:

@@ -1,7 +1,10 @@
 """Objects <-> JSON-able configs, resolved only through the object registry.
 
 A serialized object is `{"class_name": ..., "config": {...}, "registered_name": ...}`
-(plus `"build_config"` for built layers). Functions are
+(plus `"build_config"` for built layers). Objects are reached only through Keras 3's
+protocols: `get_config`/`from_config`, and `get_build_config`/`build_from_config` for
+layers and models (whatever has them is serialized as one), so this module imports no
+layer or model. Functions are
 `{"class_name": "function", "config": name}`, arrays `{"class_name": "__numpy__", ...}`.
 Loading checks the whole config before creating anything: names that are neither
 built-in nor registered, foreign module paths, attempts to set `safe_mode`, and (in safe
@@ -18,15 +21,15 @@ from typing import Any
 
 import numpy as np
 
-from neuroflow.saving.errors import UnsafeConfigError
-from neuroflow.saving.object_registry import (
+from neuroflow.backend._registry import (
     UNSAFE_CLASS_NAMES,
-    _user_objects,
     family_of,
     get_registered_name,
     resolve_class,
     resolve_function,
+    user_objects,
 )
+from neuroflow.saving.errors import UnsafeConfigError
 
 __all__ = [
     "serialize_object", "deserialize_object", "serialize_layer", "deserialize_layer",
@@ -59,6 +62,11 @@ def safe_mode_scope(safe_mode: bool | None) -> Iterator[None]:
 
 
 # ---- serialize ----------------------------------------------------------------------------
+def _has_build_state(obj: Any) -> bool:
+    """A layer or model: it saves and restores what it was built for (Keras 3's protocol)."""
+    return hasattr(obj, "get_build_config") and hasattr(obj, "build_from_config")
+
+
 def _is_function(obj: Any) -> bool:
     return inspect.isfunction(obj) or inspect.isbuiltin(obj) or inspect.ismethod(obj)
 
@@ -67,7 +75,6 @@ def serialize_object(obj: Any) -> Any:
     """A JSON-able config for `obj` (numbers, strings, lists, dicts, arrays, functions and
     objects with `get_config`)."""
     from neuroflow.autodiff.tensor import Tensor
-    from neuroflow.layers.layer import Layer
 
     if obj is None or isinstance(obj, (bool, int, float, str)):
         return obj
@@ -84,7 +91,7 @@ def serialize_object(obj: Any) -> Any:
         return [serialize_object(x) for x in obj]
     if isinstance(obj, dict):
         return {str(k): serialize_object(v) for k, v in obj.items()}
-    if isinstance(obj, Layer):
+    if _has_build_state(obj):
         return serialize_layer(obj)
     if _is_function(obj):
         name = get_registered_name(obj)
@@ -137,9 +144,9 @@ def serialize_layer(layer: Any) -> dict:
         "config": serialize_object(layer.get_config()),
         "registered_name": registered if ">" in registered else None,
     }
-    shape = getattr(layer, "_build_input_shape", None)
-    if layer.built and shape is not None:
-        out["build_config"] = {"input_shape": _shape_to_json(shape)}
+    build_config = layer.get_build_config()
+    if build_config is not None and build_config.get("input_shape") is not None:
+        out["build_config"] = {"input_shape": _shape_to_json(build_config["input_shape"])}
     return out
 
 
@@ -185,7 +192,7 @@ def _allowed_module(module: Any) -> bool:
 def _names_user_object(node: dict, custom_objects: dict | None) -> bool:
     """True when the object is one the user vouched for (registered or custom_objects);
     its module field is then only a label, never imported."""
-    user = _user_objects(custom_objects)
+    user = user_objects(custom_objects)
     if node.get("class_name") == "function":
         return isinstance(node.get("config"), str) and node["config"] in user
     return any(isinstance(k, str) and k in user
@@ -247,7 +254,7 @@ def _call_from_config(cls: type, config: dict, custom_objects: dict | None) -> A
     except (TypeError, ValueError):
         params = {}
     if "custom_objects" in params:
-        return cls.from_config(config, custom_objects=_user_objects(custom_objects))
+        return cls.from_config(config, custom_objects=user_objects(custom_objects))
     return cls.from_config(config)
 
 
@@ -281,21 +288,17 @@ def _module(node: dict) -> str | None:
 def _is_user_non_layer(node: dict, custom_objects: dict | None) -> bool:
     """A user object other than a layer (nested layer configs are left to the layer's
     own from_config, which calls deserialize_layer)."""
-    from neuroflow.layers.layer import Layer
-
-    user = _user_objects(custom_objects)
+    user = user_objects(custom_objects)
     obj = user.get(node.get("registered_name")) or user.get(node["class_name"])
-    return obj is not None and not (inspect.isclass(obj) and issubclass(obj, Layer))
+    return obj is not None and not (inspect.isclass(obj) and _has_build_state(obj))
 
 
 def _deserialize(node: dict, custom_objects: dict | None) -> Any:
-    from neuroflow.layers.layer import Layer
-
     cls = resolve_class(node["class_name"], node.get("registered_name"), custom_objects,
                         _module(node))
     if cls is None:  # checked before; kept as a second line of defence
         raise UnsafeConfigError(f"unknown class {node['class_name']!r}")
-    if issubclass(cls, Layer):
+    if _has_build_state(cls):
         return _deserialize_layer(cls, node, custom_objects)
     config = _decode(node.get("config") or {}, custom_objects, full=True)
     return _call_from_config(cls, config, custom_objects)
@@ -314,7 +317,7 @@ deserialize_keras_object = deserialize_object
 
 def _user_strings(config: dict, custom_objects: dict | None) -> dict:
     """Replace string arguments (e.g. activation='my_act') that name user functions."""
-    user = _user_objects(custom_objects)
+    user = user_objects(custom_objects)
     out = {}
     for key, value in config.items():
         if key not in ("name", "dtype") and isinstance(value, str) and value in user \
@@ -325,8 +328,6 @@ def _user_strings(config: dict, custom_objects: dict | None) -> dict:
 
 
 def _deserialize_layer(cls: type, node: dict, custom_objects: dict | None) -> Any:
-    from neuroflow.models.model import Model
-
     config = node.get("config")
     if not isinstance(config, dict):
         raise ValueError(f"the config of layer class {cls.__name__} must be a dict, received "
@@ -339,20 +340,14 @@ def _deserialize_layer(cls: type, node: dict, custom_objects: dict | None) -> An
                         f"{cls.__name__} from its config: {err}") from err
     shape = (node.get("build_config") or {}).get("input_shape")
     if shape is not None and not layer.built:
-        shape = _shape_from_json(shape)
-        if isinstance(layer, Model):
-            layer.build(shape)
-        else:
-            layer._maybe_build(shape)
+        layer.build_from_config({"input_shape": _shape_from_json(shape)})
     return layer
 
 
 def deserialize_layer(config: dict, custom_objects: dict | None = None,
                       safe_mode: bool | None = None) -> Any:
     """A layer (or model) from `serialize_layer` output."""
-    from neuroflow.layers.layer import Layer
-
-    if isinstance(config, Layer):
+    if _has_build_state(config) and not isinstance(config, dict):
         return config
     if not isinstance(config, dict) or not isinstance(config.get("class_name"), str):
         raise ValueError("deserialize_layer: expected a dict with 'class_name' and 'config', "
@@ -360,6 +355,6 @@ def deserialize_layer(config: dict, custom_objects: dict | None = None,
     with safe_mode_scope(safe_mode):
         check_config(config, custom_objects=custom_objects)
         cls = resolve_class(config["class_name"], config.get("registered_name"), custom_objects)
-        if cls is None or not issubclass(cls, Layer):
+        if cls is None or not _has_build_state(cls):
             raise UnsafeConfigError(f"{config['class_name']!r} is not a layer class")
         return _deserialize_layer(cls, config, custom_objects)

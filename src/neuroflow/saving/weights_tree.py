@@ -6,41 +6,34 @@ so a file loads into a freshly built model whatever its layers' names. Layers wi
 weights are left out. Loading checks every shape and dtype first and names the layer that
 does not match; only then is any stored array read (arrays from a file are StoredArray:
 their data is read on demand), and nothing is assigned unless everything was read.
+
+Layers and models are reached through their saving protocol only: `_own_variables()`
+(the variables the layer itself created), `_saveable_children()` (the sub-layers whose
+weights are nested under it) and `weights`; optimizers through `variables` and
+Keras 3's `save_own_variables`/`load_own_variables`.
 """
 
 from __future__ import annotations
 
-import re
 import warnings
 from typing import Any
 
 import numpy as np
 
+from neuroflow.backend.naming import snake_case
+
 __all__ = ["model_tree", "assign_tree", "optimizer_arrays", "assign_optimizer"]
 
 
-def _snake(name: str) -> str:
-    s = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", s).lower()
-
-
-def _children(layer: Any) -> list:
-    from neuroflow.models.model import Model
-
-    if isinstance(layer, Model):
-        return list(layer.layers)
-    return list(layer._tracked_layers)
-
-
 def _has_weights(layer: Any, seen: set[int]) -> bool:
-    return any(id(v) not in seen for v in layer._all_weights())
+    return any(id(v) not in seen for v in layer.weights)
 
 
 def _keyed_children(layer: Any) -> list[tuple[str, Any]]:
     counts: dict[str, int] = {}
     out = []
-    for child in _children(layer):
-        base = _snake(type(child).__name__)
+    for child in layer._saveable_children():
+        base = snake_case(type(child).__name__)
         n = counts.get(base, 0)
         counts[base] = n + 1
         out.append((base if n == 0 else f"{base}_{n}", child))
@@ -50,7 +43,7 @@ def _keyed_children(layer: Any) -> list[tuple[str, Any]]:
 def model_tree(layer: Any, seen: set[int] | None = None) -> dict:
     """The weights of `layer` and its sub-layers as a tree of NumPy arrays."""
     seen = set() if seen is None else seen
-    own = [v for v in layer._own_weights if id(v) not in seen]
+    own = [v for v in layer._own_variables() if id(v) not in seen]
     seen.update(id(v) for v in own)
     node: dict[str, Any] = {
         "class_name": type(layer).__name__, "name": layer.name,
@@ -69,7 +62,7 @@ def _label(layer: Any) -> str:
 
 def _match(node: dict, layer: Any, where: str, pairs: list, seen: set[int],
            source: str, skip_mismatch: bool) -> None:
-    own = [v for v in layer._own_weights if id(v) not in seen]
+    own = [v for v in layer._own_variables() if id(v) not in seen]
     seen.update(id(v) for v in own)
     stored = node.get("vars", [])
     problem = None
@@ -149,8 +142,11 @@ def assign_tree(model: Any, tree: dict, source: str, skip_mismatch: bool = False
 
 
 def optimizer_arrays(optimizer: Any) -> list[np.ndarray]:
-    """The optimizer's state: its `variables` (iterations, rate, slots) in order."""
-    return [np.array(v.data) for v in optimizer.variables]
+    """The optimizer's state: its `variables` (iterations, rate, slots) in order, as its
+    `save_own_variables` writes them."""
+    store: dict[str, np.ndarray] = {}
+    optimizer.save_own_variables(store)
+    return [store[str(i)] for i in range(len(store))]
 
 
 def assign_optimizer(optimizer: Any, model: Any, arrays: list, source: str,
@@ -181,5 +177,4 @@ def assign_optimizer(optimizer: Any, model: Any, arrays: list, source: str,
             )
     values = [_fetch(arr, var.dtype, allow_non_finite, f"{source}: optimizer variable "
                      f"'{var.path}'") for var, arr in zip(variables, arrays, strict=True)]
-    for var, value in zip(variables, values, strict=True):
-        var.assign(value)
+    optimizer.load_own_variables({str(i): value for i, value in enumerate(values)})

@@ -6,12 +6,12 @@ from neuroflow.saving import (
     CustomObjectScope,
     custom_object_scope,
     deserialize_keras_object,
+    get_custom_objects,
     get_registered_name,
     get_registered_object,
     register_keras_serializable,
     serialize_keras_object,
 )
-from neuroflow.saving.custom_objects import get_custom_objects
 from neuroflow.utils.config import Config
 from neuroflow.utils.dataset_utils import (
     pack_x_y_sample_weight,
