@@ -254,3 +254,16 @@ def test_subclassed_wide_and_deep_with_two_outputs():
     _assert_parity(_WideAndDeep, {"optimizer": "adam", "loss": ["mse", "mse"],
                                   "loss_weights": [0.9, 0.1]},
                    {"x": (X2, X), "y": (y, y)})
+
+
+@pytest.mark.parametrize("make_optimizer", [lambda: keras.optimizers.SGD(0.05, momentum=0.9),
+                                            lambda: keras.optimizers.Nadam(0.01)],
+                         ids=["momentum", "nadam"])
+def test_train_plans_write_gradients_into_the_flat_buffers(make_optimizer):
+    model = _assert_parity(lambda: _sequential("softmax"),
+                           {"optimizer": make_optimizer, "loss": "categorical_crossentropy"},
+                           {"x": X, "y": ONE_HOT})
+    train_plans = [p for key, p in model._plans.items() if key[0] == "train"]
+    assert train_plans and all(p.flat for p in train_plans)
+    params = model._flat.params
+    assert all(np.shares_memory(v.data, params) for v in model.trainable_variables)

@@ -93,7 +93,8 @@ class Plan:
     """
 
     def __init__(self, nodes: list, batch_leaves: list[np.ndarray], outputs: list[Tensor],
-                 loss: Tensor | None = None, variables: list[Variable] | None = None):
+                 loss: Tensor | None = None, variables: list[Variable] | None = None,
+                 grad_views: list[np.ndarray] | None = None):
         rows = len(batch_leaves[0]) if batch_leaves and np.ndim(batch_leaves[0]) else -1
         self.n_inputs = len(batch_leaves)
         slots: dict[int, int] = {}  # id(tensor or batch array) -> slot
@@ -155,8 +156,14 @@ class Plan:
             backward = _backward_program(program, slots[id(loss)])
             self.grad_slots = [slots.get(id(v)) for v in variables]
         self.backward = backward
+        assigned = {s for _, _, ins, needs in backward
+                    for s, need in zip(ins, needs, strict=True) if need}
+        # every variable gets its gradient: write them into the flat gradient buffer
+        self.flat = bool(backward and grad_views is not None
+                         and all(s in assigned for s in self.grad_slots))
         self.run = _compile(program, backward, values, self.n_inputs, self._views,
-                            self.output_slots, slots.get(id(loss)), self.grad_slots)
+                            self.output_slots, slots.get(id(loss)), self.grad_slots,
+                            grad_views if self.flat else None)
 
 
 def _backward_program(program: list, loss_slot: int) -> list:
@@ -184,16 +191,19 @@ def _accumulate(total, part):
 
 
 def _compile(program: list, backward: list, values: list, n_inputs: int, views: list,
-             output_slots: list, loss_slot: int | None, grad_slots: list) -> Any:
+             output_slots: list, loss_slot: int | None, grad_slots: list,
+             grad_views: list | None) -> Any:
     """The plan as one generated Python function: a flat list of bound kernel calls.
 
     Every kernel, parameter and constant is a name bound once in the function's
     namespace, every intermediate array a local variable, so a replay does no lookups,
     no dict or list work and no `**params` unpacking: what remains per node is the
     kernel call itself. Variables are read through `.data` on every call, so in-place
-    updates and rebinding (flat parameter buffers) are both seen.
+    updates and rebinding (flat parameter buffers) are both seen. With `grad_views`
+    (views into a `FlatBuffers.grads`), the variables' gradients are written there and
+    the function returns None for them: the optimizer reads the flat buffer.
     """
-    env: dict[str, Any] = {"_accumulate": _accumulate}
+    env: dict[str, Any] = {"_accumulate": _accumulate, "_copyto": np.copyto}
     lines = ["def run(batch, seed=None):"]
     if n_inputs:
         lines.append("    " + ", ".join(f"v{i}" for i in range(n_inputs)) + ", = batch")
@@ -218,9 +228,10 @@ def _compile(program: list, backward: list, values: list, n_inputs: int, views: 
         lines.append(f"    v{o}, {res} = f{k}({', '.join(args)})")
     outputs = ", ".join(f"v{s}" for s in output_slots)
     lines.append(f"    outputs = [{outputs}]")
-    if not backward:
-        lines.append("    return outputs, None")
-    else:
+    if backward:
+        lines.append("    if seed is None:")
+    lines.append("        return outputs, None" if backward else "    return outputs, None")
+    if backward:
         grads = sorted({s for _, _, ins, needs in backward
                         for s, need in zip(ins, needs, strict=True) if need})
         lines.append("    " + " = ".join(f"g{s}" for s in grads) + " = None")
@@ -239,9 +250,15 @@ def _compile(program: list, backward: list, values: list, n_inputs: int, views: 
                 else:
                     lines.append(f"        g{s} = t[{j}]")
                     assigned.add(s)
-        result = ", ".join("None" if s is None or s not in assigned else f"g{s}"
-                           for s in grad_slots)
-        lines.append(f"    return outputs, [{result}]")
+        if grad_views is not None:
+            for k, (s, view) in enumerate(zip(grad_slots, grad_views, strict=True)):
+                env[f"G{k}"] = view
+                lines.append(f"    _copyto(G{k}, g{s})")
+            lines.append("    return outputs, None")
+        else:
+            result = ", ".join("None" if s is None or s not in assigned else f"g{s}"
+                               for s in grad_slots)
+            lines.append(f"    return outputs, [{result}]")
     source = "\n".join(lines) + "\n"
     exec(compile(source, "<neuroflow traced plan>", "exec"), env)  # noqa: S102 - our own code
     run = env["run"]

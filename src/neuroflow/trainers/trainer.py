@@ -16,6 +16,7 @@ from neuroflow.autodiff.tensor import Tensor, backward_pass, is_recording
 from neuroflow.callbacks.callback import CallbackList
 from neuroflow.callbacks.history import History
 from neuroflow.callbacks.progbar_logger import ProgbarLogger
+from neuroflow.optimizers.flat import FlatBuffers
 from neuroflow.trainers import data_adapter as da
 from neuroflow.trainers.compile_utils import CompileLoss, CompileMetrics
 from neuroflow.trainers.input_checks import check_fit_inputs
@@ -241,7 +242,9 @@ class Trainer:
         else:
             seed = np.asarray(self.optimizer.scale_loss(1.0), dtype=plan.loss_dtype)
             outputs, grads = plan.run(leaves, seed)
-            if plan.backward:
+            if plan.flat:
+                self.optimizer.apply_flat(self._flat)
+            elif plan.backward:
                 self.optimizer.apply(grads, self._train_variables())
             value, y_pred = self._replayed_logs(plan, outputs)
         if not math.isfinite(value):
@@ -262,7 +265,7 @@ class Trainer:
         plans: dict[int, Any] = {}  # rows -> (plan, seed), or _EAGER
         tracker, optimizer = self._loss_tracker, self.optimizer
         metrics = self.compiled_metrics if self.compiled_metrics.has_metrics else None
-        variables = self._train_variables()
+        variables, flat = self._train_variables(), self._flat
         total_var, count_var = tracker.total.data, tracker.count.data
         total, count = total_var[()], count_var[()]
         step = -1
@@ -290,6 +293,8 @@ class Trainer:
                     outputs, grads = plan.run(batch, seed)
                     if grads is not None:
                         optimizer.apply(grads, variables)
+                    elif plan.flat:
+                        optimizer.apply_flat(flat)
                     value = float(outputs[0])
                     if plan.terms:
                         for (i, n), term in zip(plan.terms, outputs[1:plan.n_scalar],
@@ -357,10 +362,12 @@ class Trainer:
         nodes: list = []
         loss, y_pred, terms = trace(step, kind == "train", nodes)
         outputs = ([loss] if loss is not None else []) + [t[1] for t in terms]
+        flat = self._flat if kind == "train" else None
         try:
             plan = Plan(nodes, leaves, outputs + leaves_of(y_pred),
                         loss=loss if kind == "train" else None,
-                        variables=self._train_variables() if kind == "train" else None)
+                        variables=self._train_variables() if kind == "train" else None,
+                        grad_views=None if flat is None else flat.grad_views)
         except Untraceable:
             self._plans[key] = False
             return loss, y_pred, terms
@@ -588,14 +595,26 @@ class Trainer:
         """Drop what was derived from the model's structure (layers, variables, fast paths)."""
         self._train_cache = None
         self._train_vars = None
+        self._flat = None  # the FlatBuffers the train plans write gradients into, if any
         self._plans: dict = {}  # signature -> Plan, or False when that step runs eagerly
         self._forward_seen: set = set()  # input shapes model(x)/predict met (see _forward_plan)
         self._train_prepared = False
 
     def _prepare_train_step(self) -> None:
-        """Forget cached layer/variable lists and plans: the model may have changed."""
+        """Forget cached layer/variable lists and plans (the model may have changed), and
+        pack the trainable variables into flat buffers when the optimizer can update
+        them in whole-buffer calls (before any plan is traced: plans read the views)."""
         self._forget_caches()
         self._train_prepared = True
+        variables, optimizer = self._train_variables(), self.optimizer
+        if not (optimizer.supports_flat and FlatBuffers.can_pack(variables)):
+            return
+        if optimizer.built and list(optimizer._trainable_variables) != variables:
+            return  # built for another list: the per-variable update
+        flat = getattr(variables[0], "_storage_owner", None)  # packed by an earlier fit?
+        if not (isinstance(flat, FlatBuffers) and flat.valid and flat.variables == variables):
+            flat = FlatBuffers(variables)
+        self._flat = flat
 
     def _report_nan(self, epoch: int, step: int) -> None:
         warnings.warn(
