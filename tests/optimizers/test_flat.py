@@ -240,6 +240,16 @@ def test_every_write_to_a_packed_variable_stays_in_the_buffer():
     assert (buffers.views[0] == 5).all() and buffers.valid
 
 
+def test_for_variables_reuses_valid_buffers_of_exactly_those_variables():
+    variables = _variables()
+    buffers = FlatBuffers.for_variables(variables)
+    assert FlatBuffers.for_variables(variables) is buffers
+    subset = FlatBuffers.for_variables(variables[:2])
+    assert subset is not buffers and not buffers.valid
+    fresh = FlatBuffers.for_variables(variables)
+    assert fresh is not buffers and fresh.valid and not subset.valid
+
+
 def test_replacing_a_packed_variable_by_another_shape_invalidates_the_buffers():
     variables = _variables()
     buffers = FlatBuffers(variables)

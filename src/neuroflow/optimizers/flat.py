@@ -28,7 +28,9 @@ Rules:
   shape), so a plan traced after packing reads the live values. Arrays captured before
   packing are stale: pack first, then trace.
 - The buffers hold one float dtype (floatx); `FlatBuffers.can_pack` says whether a list
-  of variables qualifies (non-empty, distinct Variables, one float dtype).
+  of variables qualifies (non-empty, distinct Variables, one float dtype), and
+  `FlatBuffers.for_variables` returns the buffers already packing exactly that list
+  (still valid) or packs it anew.
 - `apply_flat(buffers)` updates every variable of `buffers`, which must be the list the
   optimizer was built with, in that order. A variable without a gradient would receive
   a zero gradient there (and an Adam step would still move it), whereas `apply` skips
@@ -116,6 +118,18 @@ class FlatBuffers:
     def can_pack(cls, variables: Iterable[Any]) -> bool:
         """Whether `FlatBuffers(variables)` would succeed."""
         return cls._problem(list(variables)) is None
+
+    @classmethod
+    def for_variables(cls, variables: Iterable[Variable]) -> FlatBuffers:
+        """The valid buffers already packing exactly `variables` (same order), else new
+        ones: a second `fit` keeps the buffers (and the plans traced on them)."""
+        variables = list(variables)
+        current = getattr(variables[0], "_storage_owner", None) if variables else None
+        if not (isinstance(current, cls) and current.valid
+                and len(current.variables) == len(variables)):
+            return cls(variables)
+        same = all(a is b for a, b in zip(current.variables, variables, strict=True))
+        return current if same else cls(variables)
 
     def segments(self, flat: np.ndarray) -> list[np.ndarray]:
         """Per-variable views into a 1-D array laid out like `params`."""
