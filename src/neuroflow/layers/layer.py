@@ -14,6 +14,7 @@ from neuroflow.backend import allocation
 from neuroflow.backend.naming import snake_case, unique_name
 from neuroflow.layers import auto_config
 from neuroflow.layers.call_context import current_training
+from neuroflow.layers.input_spec import assert_input_compatibility
 
 __all__ = ["Layer", "to_tensor", "as_shape"]
 
@@ -68,6 +69,8 @@ class Layer:
     `add_weight`; `call(inputs, training=None)` computes the outputs. A subclass built
     from plain constructor arguments needs no `get_config`: its arguments are its config.
     """
+
+    input_spec: Any = None  # an InputSpec (or a list of them) checked on every call
 
     def __new__(cls, *args: Any, **kwargs: Any):
         instance = super().__new__(cls)
@@ -301,6 +304,8 @@ class Layer:
             if graph.is_symbolic(inputs):
                 return graph.symbolic_call(self, inputs, args, kwargs)
             inputs = _convert_inputs(inputs)
+        if self.input_spec is not None:
+            assert_input_compatibility(self.input_spec, inputs, self.name)
         if not self.built:
             self._maybe_build(_shapes(inputs))
         if self._call_accepts_training:

@@ -59,8 +59,56 @@ def optimizers() -> dict:
     return {"w0": W0, "t0": T0, "b0": B0, "grads": GRADS, "cases": out}
 
 
+EINSUM = {
+    "dense": ("ab,bc->ac", [4], "c", (2, 3)),
+    "per_step": ("abc,cd->abd", [None, 4], "d", (2, 3, 3)),
+    "heads": ("abc,cde->abde", [None, 2, 2], "de", (2, 2, 3)),
+    "left_ellipsis": ("...b,bc->...c", [2], None, (2, 2, 3)),
+    "right_ellipsis": ("ab...,bc->ac...", [2], "c", (2, 3, 2)),
+}
+
+
+def einsum_dense() -> dict:
+    """Outputs and kernel/bias shapes for fixed weights (arange-based, scaled)."""
+    out = {}
+    for key, (equation, shape, bias_axes, x_shape) in EINSUM.items():
+        layer = keras.layers.EinsumDense(equation, shape, bias_axes=bias_axes,
+                                         activation="tanh")
+        x = np.linspace(-1.0, 1.0, int(np.prod(x_shape)), dtype="float32").reshape(x_shape)
+        layer.build(x_shape)
+        weights = [np.cos(np.arange(np.prod(w.shape), dtype="float32")).reshape(w.shape)
+                   for w in layer.weights]
+        layer.set_weights(weights)
+        out[key] = {"equation": equation, "output_shape": shape, "bias_axes": bias_axes,
+                    "x": x.tolist(), "y": np.asarray(layer(x)).tolist(),
+                    "shapes": [list(w.shape) for w in layer.weights],
+                    "output_spec": list(layer.compute_output_shape((None,) + x_shape[1:]))}
+    return out
+
+
+def spectral_normalization() -> dict:
+    """One training call of a wrapped Dense from a fixed kernel and vector_u."""
+    out = {}
+    x = np.linspace(-1.0, 1.0, 8, dtype="float32").reshape(2, 4)
+    kernel = np.sin(np.arange(12, dtype="float32")).reshape(4, 3)
+    u = np.array([[0.3, -0.5, 0.8]], dtype="float32")
+    for iterations in (1, 3):
+        layer = keras.layers.SpectralNormalization(keras.layers.Dense(3),
+                                                   power_iterations=iterations)
+        layer.build((None, 4))
+        layer.layer.kernel.assign(kernel)
+        layer.vector_u.assign(u)
+        y = layer(x, training=True)
+        out[str(iterations)] = {"y": np.asarray(y).tolist(),
+                                "kernel": np.asarray(layer.layer.kernel).tolist(),
+                                "vector_u": np.asarray(layer.vector_u).tolist()}
+    return {"x": x.tolist(), "kernel": kernel.tolist(), "vector_u": u.tolist(),
+            "cases": out}
+
+
 def main() -> None:
-    out = {"keras_version": keras.__version__, "optimizers": optimizers()}
+    out = {"keras_version": keras.__version__, "optimizers": optimizers(),
+           "einsum_dense": einsum_dense(), "spectral_normalization": spectral_normalization()}
     path = Path(__file__).with_name("keras_reference_c.json")
     path.write_text(json.dumps(out, indent=1) + "\n")
     print(f"wrote {path}")
