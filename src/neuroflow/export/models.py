@@ -140,9 +140,10 @@ def emit_layer(graph: OnnxGraph, layer: Any, inputs: Any) -> Any:
 def _emit_nodes(graph: OnnxGraph, sources: list, outputs: list, inputs: list[Value],
                 owner: str) -> list[Value]:
     """Translate the graph of layer calls from KerasTensors `sources` to `outputs`."""
+    from neuroflow.backend import tree
+    from neuroflow.backend.keras_tensor import KerasTensor
     from neuroflow.layers.input_layer import InputLayer
     from neuroflow.models.functional import walk_graph
-    from neuroflow.models.functional_graph import KerasTensor, flatten_structure
 
     values = {id(t): v for t, v in zip(sources, inputs, strict=True)}
 
@@ -171,7 +172,7 @@ def _emit_nodes(graph: OnnxGraph, sources: list, outputs: list, inputs: list[Val
                 "which ONNX export does not translate")
         result = emit_layer(graph, layer, resolve(node.inputs))
         names = [result] if isinstance(result, str) else list(result)
-        tensors = flatten_structure(node.outputs)
+        tensors = tree.flatten(node.outputs)
         if len(names) != len(tensors):
             raise UnsupportedLayerError(
                 f"{_owner(layer)}: its ONNX translation returned {len(names)} output(s), the "
@@ -195,8 +196,9 @@ def _tracked(model: Any) -> list:
 
 def _trace(graph: OnnxGraph, model: Any, inputs: list[Value]) -> tuple[list[Value], Any]:
     """Emit a subclassed model by calling its `call` once on symbolic inputs."""
+    from neuroflow.backend import tree
+    from neuroflow.backend.keras_tensor import KerasTensor
     from neuroflow.layers.input_layer import InputLayer
-    from neuroflow.models.functional_graph import KerasTensor, flatten_structure
 
     owner = f"subclassed model '{model.name}' ({type(model).__name__})"
     symbolic = [InputLayer(batch_shape=(None,) + tuple(v.shape[1:]),
@@ -217,7 +219,7 @@ def _trace(graph: OnnxGraph, model: Any, inputs: list[Value]) -> tuple[list[Valu
                 f"({type(err).__name__}: {err}). Build call() from layer calls (and "
                 "keras.layers.add/concatenate/...) rather than operations on tensor values, "
                 f"or give the model class a translation ({HOOK})") from err
-        flat = flatten_structure(structure)
+        flat = tree.flatten(structure)
         if not flat or not all(isinstance(t, KerasTensor) for t in flat):
             raise UnsupportedLayerError(
                 f"{owner}: traced on symbolic inputs, call() returned "

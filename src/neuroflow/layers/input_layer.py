@@ -44,7 +44,7 @@ class InputLayer(Layer):
         self.batch_shape = as_shape(batch_shape, "Input: batch_shape")
         self._batch_input_shape = self.batch_shape
         self.built = True
-        from neuroflow.models.functional_graph import KerasTensor, Node
+        from neuroflow.backend.keras_tensor import KerasTensor, Node
 
         node = Node(self, (), (), {})
         node.outputs = KerasTensor(self.batch_shape, dtype=self.dtype, name=self.name, node=node)

@@ -11,6 +11,7 @@ import numpy as np
 from neuroflow import backend
 from neuroflow.autodiff.tensor import Tensor, Variable
 from neuroflow.backend import allocation
+from neuroflow.backend.keras_tensor import is_symbolic, symbolic_call
 from neuroflow.backend.naming import snake_case, unique_name
 from neuroflow.layers import auto_config
 from neuroflow.layers.call_context import current_training
@@ -300,9 +301,8 @@ class Layer:
 
     def __call__(self, inputs, *args, **kwargs):
         if type(inputs) is not Tensor or inputs.data.dtype != backend.floatx_dtype():
-            graph = _functional_graph()
-            if graph.is_symbolic(inputs):
-                return graph.symbolic_call(self, inputs, args, kwargs)
+            if is_symbolic(inputs):
+                return symbolic_call(self, inputs, args, kwargs)
             inputs = _convert_inputs(inputs)
         if self.input_spec is not None:
             assert_input_compatibility(self.input_spec, inputs, self.name)
@@ -417,13 +417,6 @@ class Layer:
         if self._build_input_shape is not None:
             return self._build_input_shape
         raise AttributeError(f"Layer '{self.name}' has no defined input shape yet")
-
-
-def _functional_graph():
-    """The functional-graph module (imported on first use: it sits above layers)."""
-    from neuroflow.models import functional_graph
-
-    return functional_graph
 
 
 def _convert_inputs(inputs):

@@ -14,6 +14,7 @@ import numpy as np
 
 from neuroflow.autodiff import math_ops, reduce_ops, shape_ops
 from neuroflow.autodiff.tensor import Tensor
+from neuroflow.backend.keras_tensor import is_symbolic, register_operator
 from neuroflow.layers.layer import Layer, to_tensor
 
 __all__ = [
@@ -298,8 +299,6 @@ class Dot(Merge):
 
 # ---- functional interfaces --------------------------------------------------------
 def _merge_fn(cls: type, eager, inputs: Any, kwargs: dict, n: int | None = None):
-    from neuroflow.models.functional_graph import is_symbolic
-
     if is_symbolic(inputs) or kwargs.get("name") is not None:
         return cls(**kwargs)(inputs)
     tensors = [to_tensor(t) for t in _as_input_list("-", cls.__name__.lower(), inputs)]
@@ -343,8 +342,6 @@ def minimum(inputs: list, **kwargs: Any):
 
 def concatenate(inputs: list, axis: int = -1, **kwargs: Any):
     """Functional interface to `Concatenate`: `concatenate([input_, hidden2])`."""
-    from neuroflow.models.functional_graph import is_symbolic
-
     if is_symbolic(inputs) or kwargs:
         return Concatenate(axis=axis, **kwargs)(inputs)
     tensors = [to_tensor(t) for t in _as_input_list("-", "concatenate", inputs)]
@@ -362,3 +359,9 @@ def concatenate(inputs: list, axis: int = -1, **kwargs: Any):
 def dot(inputs: list, axes: Any = -1, normalize: bool = False, **kwargs: Any):
     """Functional interface to `Dot`."""
     return Dot(axes=axes, normalize=normalize, **kwargs)(inputs)
+
+
+# `a + b`, `a - b`, `a * b` on symbolic tensors record these layers, as in Keras
+register_operator("add", lambda a, b: Add()([a, b]))
+register_operator("subtract", lambda a, b: Subtract()([a, b]))
+register_operator("multiply", lambda a, b: Multiply()([a, b]))

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from neuroflow.backend import tree
+from neuroflow.backend.keras_tensor import KerasTensor
 from neuroflow.layers.input_layer import InputLayer
 from neuroflow.layers.layer import Layer
-from neuroflow.models.functional_graph import KerasTensor, flatten_structure
 
 __all__ = ["clone_model"]
 
@@ -71,7 +72,7 @@ def _clone_sequential(model, input_tensors, fn: Callable):
             )
     clone = Sequential(name=model.name, trainable=model.trainable)
     if input_tensors is not None:
-        tensors = flatten_structure(input_tensors)
+        tensors = tree.flatten(input_tensors)
         if len(tensors) != 1 or not isinstance(tensors[0], KerasTensor):
             raise ValueError(
                 "clone_model: a Sequential model takes one input tensor (from Input()), "
@@ -97,7 +98,7 @@ def _clone_functional(model, input_tensors, fn: Callable, call_function: Callabl
 
     new_of: dict[int, Any] = {}  # id(old KerasTensor) -> new KerasTensor
     if input_tensors is not None:
-        given = flatten_structure(input_tensors)
+        given = tree.flatten(input_tensors)
         if len(given) != len(model.inputs) or not all(isinstance(t, KerasTensor) for t in given):
             raise ValueError(
                 f"clone_model: model '{model.name}' has {len(model.inputs)} input(s) "
@@ -140,7 +141,7 @@ def _clone_functional(model, input_tensors, fn: Callable, call_function: Callabl
             out = call_function(new_layer, inputs, *args, **kwargs)
         else:
             out = new_layer(inputs, *args, **kwargs)
-        for old, new in zip(flatten_structure(node.outputs), flatten_structure(out), strict=True):
+        for old, new in zip(tree.flatten(node.outputs), tree.flatten(out), strict=True):
             new_of[id(old)] = new
 
     def structure(kind: str, keys, flat):

@@ -12,9 +12,10 @@ from typing import Any
 
 import numpy as np
 
+from neuroflow.backend import tree
+from neuroflow.backend.keras_tensor import KerasTensor, Node
 from neuroflow.layers.input_layer import InputLayer
 from neuroflow.layers.layer import Layer
-from neuroflow.models.functional_graph import KerasTensor, Node, flatten_structure
 from neuroflow.models.model import Model
 
 __all__ = ["Functional", "walk_graph"]
@@ -209,7 +210,7 @@ class Functional(Model):
             else:
                 kind, spec = 2, _template(ins, slot_of)
             outs = []
-            for t in flatten_structure(node.outputs):
+            for t in tree.flatten(node.outputs):
                 slot_of[id(t)] = len(slot_of)
                 outs.append(slot_of[id(t)])
             single = isinstance(node.outputs, KerasTensor)
@@ -286,7 +287,7 @@ class Functional(Model):
             if isinstance(out, int):
                 values[out] = y
             else:
-                for slot, v in zip(out, flatten_structure(y), strict=False):
+                for slot, v in zip(out, tree.flatten(y), strict=False):
                     values[slot] = v
         slots = self._output_slots
         if self._out_kind == "single":
@@ -459,7 +460,7 @@ class Functional(Model):
                 args = resolve(list(node_config.get("args", [])))
                 kwargs = resolve(dict(node_config.get("kwargs", {})))
                 out = layer(*args, **kwargs)
-                produced[(lname, idx)] = flatten_structure(out)
+                produced[(lname, idx)] = tree.flatten(out)
                 progress = True
             if not progress:
                 waiting = sorted({lname for _, _, _, lname in rest})

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from neuroflow.backend.keras_tensor import KerasTensor
 from neuroflow.layers.input_layer import InputLayer
 from neuroflow.layers.layer import Layer
-from neuroflow.models.functional_graph import KerasTensor
 from neuroflow.models.legacy import SequentialLegacyMixin
 from neuroflow.models.model import Model
 

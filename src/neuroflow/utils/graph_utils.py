@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from neuroflow.models.functional_graph import KerasTensor
+from neuroflow.backend.keras_tensor import KerasTensor
 
 __all__ = ["is_keras_tensor", "get_source_inputs"]
 

@@ -42,7 +42,7 @@ class _DotWriter:
         return f"n{self.count}"
 
     def label(self, layer, node) -> str:
-        from neuroflow.models.functional_graph import flatten_structure
+        from neuroflow.backend import tree
 
         opts = self.options
         title = f"{type(layer).__name__}"
@@ -56,7 +56,7 @@ class _DotWriter:
         rows = [f'<tr><td colspan="2" bgcolor="#e8eef7">{title}</td></tr>']
         if opts["show_shapes"] or opts["show_dtype"]:
             ins = node.input_tensors if node is not None else []
-            outs = flatten_structure(node.outputs) if node is not None else []
+            outs = tree.flatten(node.outputs) if node is not None else []
             cells = []
             for what, tensors in (("Input", ins), ("Output", outs)):
                 if what == "Input" and not tensors:
@@ -83,8 +83,8 @@ class _DotWriter:
     # ---- models -------------------------------------------------------------------
     def model(self, model, indent: str = "  ") -> tuple[list[str], list[str]]:
         """Emit `model`'s layers; return the DOT ids of its entry and exit nodes."""
+        from neuroflow.backend import tree
         from neuroflow.models.functional import walk_graph
-        from neuroflow.models.functional_graph import flatten_structure
         from neuroflow.models.model import Model
 
         outputs = list(getattr(model, "outputs", None) or [])
@@ -108,17 +108,17 @@ class _DotWriter:
                 for t, dst in zip(ins, inner_in, strict=False):
                     if id(t) in produced:
                         self.add_edge(produced[id(t)], dst, indent)
-                outs = flatten_structure(node.outputs)
+                outs = tree.flatten(node.outputs)
                 for k, t in enumerate(outs):
                     produced[id(t)] = inner_out[min(k, len(inner_out) - 1)]
                 continue
             nid = self.add_node(layer, node, indent)
             if not ins:
-                entries[id(flatten_structure(node.outputs)[0])] = nid
+                entries[id(tree.flatten(node.outputs)[0])] = nid
             for t in ins:
                 if id(t) in produced:
                     self.add_edge(produced[id(t)], nid, indent)
-            for t in flatten_structure(node.outputs):
+            for t in tree.flatten(node.outputs):
                 produced[id(t)] = nid
         inputs = list(getattr(model, "inputs", None) or [])
         entry_ids = [entries[id(t)] for t in inputs if id(t) in entries]

@@ -2,16 +2,41 @@
 
 A `KerasTensor` has a shape (batch axis None) and a dtype but no values; calling a layer
 on KerasTensors builds the layer, infers the output shape and records a `Node` that
-links the inputs to the outputs. A Functional model later replays those nodes.
+links the inputs to the outputs. A Functional model later replays those nodes. They sit
+below the layers that create them (as in Keras 3's backend/ops): a layer is reached only
+through `_maybe_build`, `compute_output_shape`, `name`, `dtype` and `_inbound_nodes`, and
+the arithmetic operators record whatever layer the layers package registered for them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from neuroflow import backend
+from neuroflow.backend.tree import flatten
 
-__all__ = ["KerasTensor", "Node", "is_symbolic", "symbolic_call", "flatten_structure"]
+__all__ = ["KerasTensor", "Node", "is_symbolic", "symbolic_call", "register_operator"]
+
+# "add", "subtract", "multiply" -> a function (a, b) -> KerasTensor, filed by the layers
+_OPERATORS: dict[str, Callable[[Any, Any], Any]] = {}
+
+
+def register_operator(name: str, fn: Callable[[Any, Any], Any]) -> None:
+    """Make `a + b` ("add"), `a - b` ("subtract") or `a * b` ("multiply") on symbolic
+    tensors call `fn(a, b)` (the merging layers register themselves here)."""
+    if name not in ("add", "subtract", "multiply"):
+        raise ValueError(f"register_operator: expected 'add', 'subtract' or 'multiply', "
+                         f"received {name!r}")
+    _OPERATORS[name] = fn
+
+
+def _operator(name: str, a: Any, b: Any) -> Any:
+    fn = _OPERATORS.get(name)
+    if fn is None:
+        raise TypeError(f"no layer is registered for {name!r} on symbolic tensors "
+                        "(import neuroflow.layers)")
+    return fn(a, b)
 
 
 class KerasTensor:
@@ -41,19 +66,13 @@ class KerasTensor:
 
     # arithmetic on symbolic tensors records a merging layer, as Keras does
     def __add__(self, other):
-        from neuroflow.layers import Add
-
-        return Add()([self, other])
+        return _operator("add", self, other)
 
     def __sub__(self, other):
-        from neuroflow.layers import Subtract
-
-        return Subtract()([self, other])
+        return _operator("subtract", self, other)
 
     def __mul__(self, other):
-        from neuroflow.layers import Multiply
-
-        return Multiply()([self, other])
+        return _operator("multiply", self, other)
 
 
 class Node:
@@ -70,20 +89,11 @@ class Node:
 
     @property
     def input_tensors(self) -> list[KerasTensor]:
-        return [t for t in flatten_structure(self.inputs) if isinstance(t, KerasTensor)]
+        return [t for t in flatten(self.inputs) if isinstance(t, KerasTensor)]
 
     @property
     def output_tensors(self) -> list[KerasTensor]:
-        return flatten_structure(self.outputs)
-
-
-def flatten_structure(structure: Any) -> list:
-    """Leaves of nested lists, tuples and dicts (dict leaves in key order)."""
-    if isinstance(structure, dict):
-        return [v for k in structure for v in flatten_structure(structure[k])]
-    if isinstance(structure, (list, tuple)):
-        return [v for item in structure for v in flatten_structure(item)]
-    return [structure]
+        return flatten(self.outputs)
 
 
 def is_symbolic(inputs: Any) -> bool:
