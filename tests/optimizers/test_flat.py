@@ -1,5 +1,7 @@
 """The flat update (`apply_flat` on `FlatBuffers`) computes what the per-variable `apply` does."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -55,6 +57,11 @@ OPTIONS = {
     "accumulation": ({"gradient_accumulation_steps": 2}, False),
     "schedule": ({"learning_rate": schedules.ExponentialDecay(0.05, 1, 0.5)}, False),
     "constraint": ({"constraint": True}, False),
+    "tf_keras_decay": ({"decay": 0.5}, False),
+    "everything": ({"loss_scale_factor": 4.0, "gradient_accumulation_steps": 2,
+                    "clipnorm": 0.8, "weight_decay": 0.1, "exclude": ["bias"],
+                    "use_ema": True, "constraint": True,
+                    "learning_rate": schedules.ExponentialDecay(0.05, 1, 0.5)}, True),
 }
 
 
@@ -77,7 +84,9 @@ def _optimizer(name: str, options: dict) -> Optimizer:
     exclude = options.pop("exclude", None)
     options.pop("constraint", None)
     schedule = options.pop("learning_rate", None)
-    opt = OPTIMIZERS[name](**options)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # tf.keras 2's `decay`
+        opt = OPTIMIZERS[name](**options)
     if schedule is not None:
         opt.learning_rate = schedule
     if exclude:
@@ -85,7 +94,7 @@ def _optimizer(name: str, options: dict) -> Optimizer:
     return opt
 
 
-def _train(name: str, options: dict, flat: bool, steps: int = 3):
+def _train(name: str, options: dict, flat: bool, steps: int = 4):
     variables = _variables(constraint="constraint" in options)
     opt = _optimizer(name, options)
     buffers = FlatBuffers(variables) if flat else None
