@@ -253,8 +253,9 @@ class Trainer:
         if self.compiled_metrics.has_metrics:
             self.compiled_metrics.update_state(y, y_pred, sample_weight)
 
-    def _fit_epoch(self, data: da.ArrayData, epoch: int) -> int:
-        """One epoch of the default train step without batch hooks; the last step's index.
+    def _fit_epoch(self, data: da.ArrayData, epoch: int, kind: str = "train") -> int:
+        """One epoch of the default train (or test) step without batch hooks; the last
+        step's index.
 
         Each batch size's plan is looked up once per epoch and replayed directly on the
         batch's arrays. The loss tracker (a Keras `Mean`: `total` and `count`) is summed
@@ -263,6 +264,8 @@ class Trainer:
         between, since no callback has a batch hook.
         """
         plans: dict[int, Any] = {}  # rows -> (plan, seed), or _EAGER
+        training = kind == "train"
+        eager_step = self._train_batch if training else self._test_batch
         tracker, optimizer = self._loss_tracker, self.optimizer
         metrics = self.compiled_metrics if self.compiled_metrics.has_metrics else None
         variables, flat = self._train_variables(), self._flat
@@ -276,7 +279,7 @@ class Trainer:
                 if entry is None or entry is _EAGER:
                     total_var[...], count_var[...] = total, count
                 if entry is None:
-                    entry = self._replay_entry(data, batch)
+                    entry = self._replay_entry(data, batch, kind)
                     if entry is not None:
                         plans[rows] = entry
                     if entry is None or entry is _EAGER:  # the step has run
@@ -286,7 +289,7 @@ class Trainer:
                             break
                         continue
                 if entry is _EAGER:
-                    self._train_batch(*data.pack(batch))
+                    eager_step(*data.pack(batch))
                     total, count = total_var[()], count_var[()]
                 else:
                     plan, seed = entry
@@ -305,7 +308,7 @@ class Trainer:
                         _, yb, swb = data.pack(batch)
                         metrics.update_state(
                             yb, _pack(plan.pred_structure, outputs[plan.n_scalar:]), swb)
-                    if not math.isfinite(value):
+                    if training and not math.isfinite(value):
                         self._nan_batch = True
                     total += value * rows
                     count += rows
@@ -318,16 +321,18 @@ class Trainer:
             total_var[...], count_var[...] = total, count
         return step
 
-    def _replay_entry(self, data: da.ArrayData, batch: list):
+    def _replay_entry(self, data: da.ArrayData, batch: list, kind: str):
         """For `_fit_epoch`, a batch size's first step: (plan, seed) when a plan exists
         (the caller replays it); otherwise the step runs here, eagerly, and the answer is
         _EAGER when every such step will (run_eagerly, untraceable), or None when this
         step traced a plan for the next one to find."""
         x, y, sample_weight = data.pack(batch)
-        plan, key = self._plan_for("train", x, y, sample_weight, batch)
+        plan, key = self._plan_for(kind, x, y, sample_weight, batch)
         if plan is not None:
+            if kind != "train":
+                return plan, None
             return plan, np.asarray(self.optimizer.scale_loss(1.0), dtype=plan.loss_dtype)
-        self._train_batch(x, y, sample_weight)
+        (self._train_batch if kind == "train" else self._test_batch)(x, y, sample_weight)
         return _EAGER if key is None else None  # key None: no plan for such batches
 
     def _forward_and_loss(self, x, y, sample_weight, training: bool):
@@ -386,7 +391,11 @@ class Trainer:
 
     def test_step(self, data) -> dict:
         """Loss and metrics on a batch, without training."""
-        x, y, sample_weight = da.unpack_x_y_sample_weight(data)
+        self._test_batch(*da.unpack_x_y_sample_weight(data))
+        return self.get_metrics_result()
+
+    def _test_batch(self, x, y, sample_weight) -> None:
+        """The default test step: update the loss tracker and the metrics."""
         leaves = leaves_of(x) + leaves_of(y) + leaves_of(sample_weight)
         plan, key = self._plan_for("test", x, y, sample_weight, leaves)
         if plan is None:
@@ -396,7 +405,7 @@ class Trainer:
         else:
             value, y_pred = self._replayed_logs(plan, plan.run(leaves)[0])
         self._loss_tracker.update_state(value, sample_weight=_batch_size(x))
-        return self.compute_metrics(x, y, y_pred, sample_weight)
+        self.compiled_metrics.update_state(y, y_pred, sample_weight)
 
     def _predict_batch(self, x):
         """Model outputs for a batch of arrays, through the forward-only plan."""
@@ -653,7 +662,10 @@ class Trainer:
         )
         cbs.on_test_begin()
         logs: dict = {}
-        for step, (xb, yb, swb) in enumerate(data.batches()):
+        fast = not hooks and type(self).test_step is Trainer.test_step
+        if fast:
+            self._fit_epoch(data, 0, kind="test")
+        for step, (xb, yb, swb) in enumerate(() if fast else data.batches()):
             packed = (xb, yb) if swb is None else (xb, yb, swb)
             if hooks:
                 cbs.batch_hook("on_test_batch_begin", step)
