@@ -9,17 +9,19 @@ this run; the fitted numbers must agree, and the script checks that they do):
 3. MLPClassifier(hidden_layer_sizes=[300, 100], max_iter=5) on Fashion-MNIST
    (55,000 training images / 255), 5 epochs.
 
-Each is timed `--repeats` times (median); predict time is on the validation set (case
-3: the 10,000 test images). Data come from neuroflow.datasets (set NEUROFLOW_DATA).
+Each fit is timed `--repeats` times, scikit-learn's and neuroflow's alternately (so a
+change in the machine's load hits both), and the fastest run of each is kept; both run
+with the process's BLAS settings (neuroflow then picks its own thread count). Predict
+time is on the validation set (case 3: the 10,000 test images). Data come from
+neuroflow.datasets (set NEUROFLOW_DATA).
 
-    python benchmarks/bench_sklearn_mlp.py [--repeats 1] [--quick]
+    python benchmarks/bench_sklearn_mlp.py [--repeats 2] [--quick]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import time
 import warnings
@@ -57,25 +59,22 @@ def fashion_mnist(n_train: int | None):
     return X_train, y_train, X_test.reshape(-1, 784) / 255.0, y_test
 
 
-def timed_fit(make, X, y, repeats: int):
-    times, model = [], None
-    for _ in range(repeats):
-        model = make()
-        start = time.perf_counter()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            model.fit(X, y)
-        times.append(time.perf_counter() - start)
-    return model, statistics.median(times)
+def timed_fit(make, X, y):
+    model = make()
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)
+    return model, time.perf_counter() - start
 
 
-def timed_predict(model, X, repeats: int):
+def timed_predict(model, X):
     times = []
-    for _ in range(max(repeats, 3)):
+    for _ in range(5):
         start = time.perf_counter()
         prediction = model.predict(X)
         times.append(time.perf_counter() - start)
-    return prediction, statistics.median(times)
+    return prediction, min(times)
 
 
 def estimator(pipeline):
@@ -84,10 +83,15 @@ def estimator(pipeline):
 
 def compare(name, make_ours, make_theirs, data, repeats: int, metric) -> bool:
     X_train, y_train, X_eval, y_eval = data
-    theirs, fit_theirs = timed_fit(make_theirs, X_train, y_train, repeats)
-    ours, fit_ours = timed_fit(make_ours, X_train, y_train, repeats)
-    pred_theirs, predict_theirs = timed_predict(theirs, X_eval, repeats)
-    pred_ours, predict_ours = timed_predict(ours, X_eval, repeats)
+    times: dict = {"theirs": [], "ours": []}
+    for _ in range(repeats):
+        theirs, seconds = timed_fit(make_theirs, X_train, y_train)
+        times["theirs"].append(seconds)
+        ours, seconds = timed_fit(make_ours, X_train, y_train)
+        times["ours"].append(seconds)
+    fit_theirs, fit_ours = min(times["theirs"]), min(times["ours"])
+    pred_theirs, predict_theirs = timed_predict(theirs, X_eval)
+    pred_ours, predict_ours = timed_predict(ours, X_eval)
     a, b = estimator(ours), estimator(theirs)
     same = (a.n_iter_ == b.n_iter_ and len(a.loss_curve_) == len(b.loss_curve_)
             and np.allclose(a.loss_curve_, b.loss_curve_, rtol=1e-9, atol=0)
@@ -115,7 +119,7 @@ def accuracy(y, p):
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--quick", action="store_true",
                         help="20 epochs on California, 5,000 Fashion-MNIST images")
     args = parser.parse_args(argv)

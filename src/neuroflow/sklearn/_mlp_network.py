@@ -235,7 +235,9 @@ class Backprop:
                     mask: np.ndarray) -> None:
         """Multiply `delta` in place by the hidden activation's derivative at output `z`."""
         if self.activation == "relu":
-            np.putmask(delta, np.equal(z, 0, out=mask), 0)
+            # scikit-learn's delta[z == 0] = 0 as a product by z > 0: the same numbers
+            # (a zero may come out as -0, which the sums and updates after it absorb)
+            np.multiply(delta, np.greater(z, 0, out=mask), out=delta)
         elif self.activation == "tanh":
             np.square(z, out=scratch)
             delta *= np.subtract(1, scratch, out=scratch)
