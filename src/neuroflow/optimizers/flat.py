@@ -88,7 +88,7 @@ class FlatBuffers:
         self.views = self.segments(self.params)
         self.grad_views = self.segments(self.grads)
         self._starts = self.offsets[self.sizes > 0]  # np.add.reduceat needs non-empty rows
-        self._nonempty = np.flatnonzero(self.sizes > 0)
+        self._nonempty = np.flatnonzero(self.sizes > 0).tolist()
         self._detached: str | None = None
         for v, view in zip(variables, self.views, strict=True):
             v._share_storage(view, self)
@@ -153,13 +153,17 @@ class FlatBuffers:
             view[...] = a
         return flat
 
-    def segment_norms(self, flat: np.ndarray, scratch: np.ndarray | None = None) -> np.ndarray:
-        """Per-variable L2 norms (float64) of a flat array laid out like `params`."""
+    def segment_norms(self, flat: np.ndarray, scratch: np.ndarray | None = None) -> list[float]:
+        """Per-variable L2 norms of a flat array laid out like `params`: one pass to
+        square (into `scratch` when given), one `np.add.reduceat` over the segments."""
         squares = np.square(flat, out=scratch)
-        norms = np.zeros(len(self.variables), dtype=np.float64)
-        if len(self._starts):
-            norms[self._nonempty] = np.add.reduceat(squares, self._starts)
-        return np.sqrt(norms)
+        sums = np.add.reduceat(squares, self._starts).tolist() if len(self._starts) else []
+        if len(sums) < len(self.variables):  # empty variables have no row in reduceat
+            full = [0.0] * len(self.variables)
+            for k, total in zip(self._nonempty, sums, strict=True):
+                full[k] = total
+            sums = full
+        return [math.sqrt(total) for total in sums]
 
     @property
     def valid(self) -> bool:
@@ -207,13 +211,28 @@ class FlatState:
         steps = optimizer.gradient_accumulation_steps
         self.accumulator = self._pack(optimizer._accumulators) if steps else None
         self.scratch = [np.empty_like(buffers.params) for _ in range(optimizer._n_scratch)]
-        use = [optimizer._use_weight_decay(v) for v in buffers.variables]
-        self.decay_mask = None if all(use) else np.repeat(np.array(use), buffers.sizes)
+        self.decayed = self._decayed_runs(optimizer, buffers)
         self.flat_slots = [a for a in [*self.slots, self.ema, self.accumulator]
                            if a is not None]
         skip = self._packed | {id(optimizer._iterations), id(optimizer._learning_rate)}
         # tracked variables outside the flat arrays (Nadam's u_product, ...)
         self.other_slots = [v for v in optimizer._variables if id(v) not in skip]
+
+    @staticmethod
+    def _decayed_runs(optimizer: Any, buffers: FlatBuffers) -> list[np.ndarray]:
+        """Views of `params` covering the variables weight decay applies to (adjacent
+        ones merged): one view when nothing is excluded. A few contiguous multiplies are
+        several times faster than one masked (`where=`) multiply."""
+        runs: list[list[int]] = []
+        for v, start, size in zip(buffers.variables, buffers.offsets.tolist(),
+                                  buffers.sizes.tolist(), strict=True):
+            if not optimizer._use_weight_decay(v) or not size:
+                continue
+            if runs and runs[-1][1] == start:
+                runs[-1][1] = start + size
+            else:
+                runs.append([start, start + size])
+        return [buffers.params[a:b] for a, b in runs]
 
     def _pack(self, group: list[Variable]) -> np.ndarray:
         flat = self.buffers.pack([v.data for v in group])
@@ -292,10 +311,8 @@ def _step(optimizer: Any, state: FlatState, grads: np.ndarray) -> None:
     params = state.buffers.params
     if optimizer.weight_decay:
         shrink = 1.0 - optimizer.weight_decay * lr
-        if state.decay_mask is None:
-            params *= shrink
-        else:
-            np.multiply(params, shrink, out=params, where=state.decay_mask)
+        for run in state.decayed:
+            run *= shrink
     coefficients = optimizer._coefficients(lr)
     optimizer._kernel(params, grads, state.slots, state.scratch, coefficients)
 
@@ -306,8 +323,9 @@ def _clip(optimizer: Any, state: FlatState, grads: np.ndarray) -> None:
         buffers = state.buffers
         limit = optimizer.clipnorm
         norms = buffers.segment_norms(grads, scratch=state.scratch[0])
-        for k in np.flatnonzero(norms > limit):
-            buffers.grad_views[k] *= limit / float(norms[k])
+        for view, norm in zip(buffers.grad_views, norms, strict=True):
+            if norm > limit:
+                view *= limit / norm
     elif optimizer.global_clipnorm:
         norm = math.sqrt(float(np.vdot(grads, grads)))
         if not math.isfinite(norm):
