@@ -271,7 +271,7 @@ def apply_flat(optimizer: Any, buffers: FlatBuffers) -> None:
         done = optimizer._updates_done()
         momentum = optimizer.ema_momentum if done != 0 else 0.0
         state.ema *= momentum
-        state.ema += (1.0 - momentum) * params
+        state.ema += np.multiply(params, 1.0 - momentum, out=state.scratch[0])
         freq = optimizer.ema_overwrite_frequency
         if freq and (done + 1) % freq == 0:
             params[...] = state.ema
