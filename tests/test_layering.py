@@ -40,11 +40,6 @@ FLOORS: tuple[tuple[str, ...], ...] = (
 )
 FLOOR_OF = {unit: floor for floor, row in enumerate(FLOORS) for unit in row}
 
-# Imports that still run upwards while issue 20 is worked on: (importer, imported) units.
-PENDING: frozenset[tuple[str, str]] = frozenset({
-    ("optimizers", "utils"), ("callbacks", "trainers"), ("callbacks", "utils"),
-    ("models", "export"),
-})
 
 
 def _modules() -> dict[str, tuple[Path, bool]]:
@@ -134,15 +129,10 @@ def _upward() -> dict[tuple[str, str], list[str]]:
 
 
 def test_no_import_points_upwards():
-    upward = {k: v for k, v in _upward().items() if k not in PENDING}
+    upward = _upward()
     lines = [f"{a} (floor {FLOOR_OF[a]}) imports {b} (floor {FLOOR_OF[b]}): {', '.join(w)}"
              for (a, b), w in sorted(upward.items())]
     assert not lines, "imports that point upwards:\n" + "\n".join(lines)
-
-
-def test_pending_list_holds_only_real_upward_imports():
-    stale = sorted(PENDING - set(_upward()))
-    assert not stale, f"fixed: remove from PENDING: {stale}"
 
 
 def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
@@ -176,7 +166,7 @@ def test_no_cycle_between_packages():
     graph: dict[str, set[str]] = {}
     for importer, imported, _ in IMPORTS:
         a, b = _unit(importer), _unit(imported)
-        if a != b and (a, b) not in PENDING:
+        if a != b:
             graph.setdefault(a, set()).add(b)
     assert _cycle(graph) is None, f"import cycle between packages: {_cycle(graph)}"
 

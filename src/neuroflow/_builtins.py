@@ -1,8 +1,9 @@
-"""Files every family of built-in objects in the one registry (backend/_registry).
+"""Files every family of built-in objects in the one registry (backend/_registry), and
+the ONNX exporter behind `Model.export`.
 
-The registry sits on the bottom floor and imports no family; this module, on the top floor
-with the facade, hands it the families once they are all imported. The labels are Keras'
-`module` names, the ones a config carries.
+The registry sits on the bottom floor and imports no family, and models sit below export;
+this module, on the top floor with the facade, hands each lower floor what it serves once
+everything is imported. The labels are Keras' `module` names, the ones a config carries.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from neuroflow import (
     activations,
     constraints,
+    export,
     initializers,
     layers,
     losses,
@@ -21,6 +23,7 @@ from neuroflow import (
 from neuroflow.backend import _registry
 from neuroflow.losses import functions as loss_functions
 from neuroflow.models import functional
+from neuroflow.models.model import register_exporter
 
 __all__: list[str] = []
 
@@ -44,3 +47,5 @@ for _label, _module in (
     ("keras.metrics", metrics), ("keras.activations", activations),
 ):
     _registry.register_functions(_label, _module)
+
+register_exporter(export.export_model)

@@ -322,7 +322,7 @@ def test_verbose_2_prints_a_line_per_epoch_and_0_prints_nothing(capsys):
 
 
 def test_progress_bar_redraws_in_place_on_a_terminal():
-    from neuroflow.trainers.progbar import Progbar
+    from neuroflow.callbacks.progress_bar import Progbar
 
     class Terminal(io.StringIO):
         def isatty(self):

@@ -27,6 +27,6 @@ class History(Callback):
 
     def plot(self, **kwargs):
         """Draw the learning curves (see neuroflow.utils.plot_history)."""
-        from neuroflow.utils.plotting import plot_history
+        from neuroflow.callbacks.plotting import plot_history
 
         return plot_history(self, **kwargs)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from neuroflow.callbacks.callback import Callback
-from neuroflow.trainers.progbar import Progbar
+from neuroflow.callbacks.progress_bar import Progbar
 
 __all__ = ["ProgbarLogger"]
 

@@ -47,7 +47,7 @@ def save_history(history, folder: Path, stem: str) -> None:
         import matplotlib
 
         matplotlib.use("Agg")
-        from neuroflow.utils.plotting import plot_history
+        from neuroflow.callbacks.plotting import plot_history
     except ImportError:
         print(f"Saved the learning curves to {json_path} (for a picture too: "
               "python -m pip install 'neuroflow[plot]')")

@@ -296,6 +296,8 @@ class Functional(Model):
             return {k: values[s] for k, s in zip(self._out_keys, slots, strict=False)}
         return [values[s] for s in slots]
 
+    call.replays_layer_graph = True  # the trainer may cache its forward plan
+
     def compute_output_shape(self, input_shape: Any) -> Any:
         if isinstance(input_shape, dict):
             shapes = self._flat_inputs(input_shape, f"Model '{self.name}'")

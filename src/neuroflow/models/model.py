@@ -6,6 +6,7 @@ writing `call` gives a subclassed model whose weights are tracked from its attri
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -15,7 +16,16 @@ from neuroflow.layers.call_context import _stack as _training_stack
 from neuroflow.layers.layer import Layer
 from neuroflow.trainers.trainer import Trainer
 
-__all__ = ["Model"]
+__all__ = ["Model", "register_exporter"]
+
+# The function `Model.export` calls: neuroflow.export (which sits above models and knows
+# their graphs) files its export_model here, through neuroflow/_builtins.
+_EXPORTER: list[Callable[..., str]] = []
+
+
+def register_exporter(exporter: Callable[..., str]) -> None:
+    """Make `Model.export(filepath, **options)` call `exporter(model, filepath, **options)`."""
+    _EXPORTER[:] = [exporter]
 
 
 class Model(Trainer, Layer):
@@ -214,9 +224,10 @@ class Model(Trainer, Layer):
                input_signature: Any = None, opset_version: int | None = None) -> str:
         """Export the inference graph (Keras 3's `export`): "onnx" is the default and the
         only format; see neuroflow.export.export_model."""
-        from neuroflow.export import export_model
-
-        return export_model(self, filepath, format=format, verbose=verbose,
+        if not _EXPORTER:
+            raise RuntimeError("Model.export: no exporter is registered; import neuroflow "
+                               "(neuroflow.export registers it)")
+        return _EXPORTER[0](self, filepath, format=format, verbose=verbose,
                             input_signature=input_signature, opset_version=opset_version)
 
     def to_json(self, **kwargs: Any) -> str:

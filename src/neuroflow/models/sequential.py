@@ -115,6 +115,8 @@ class Sequential(SequentialLegacyMixin, Model):
             x = layer(x, training=training)
         return x
 
+    call.replays_layer_graph = True  # the trainer may cache its forward plan
+
     def compute_output_shape(self, input_shape):
         shape = input_shape
         for layer in self._layers:

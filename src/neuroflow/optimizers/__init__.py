@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
+from neuroflow.backend._registry import resolve, serialize_instance
 from neuroflow.optimizers import schedules
 from neuroflow.optimizers.adadelta import Adadelta
 from neuroflow.optimizers.adafactor import Adafactor
@@ -21,7 +22,6 @@ from neuroflow.optimizers.nadam import Nadam
 from neuroflow.optimizers.rmsprop import RMSprop
 from neuroflow.optimizers.schedule_free_adamw import ScheduleFreeAdamW
 from neuroflow.optimizers.sgd import SGD
-from neuroflow.utils.registry import resolve, serialize_instance
 
 __all__ = [
     "Optimizer", "SGD", "Adam", "AdamW", "Nadam", "RMSprop", "Adagrad", "Adadelta",

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from neuroflow.utils.registry import deserialize_config, serialize_instance
+from neuroflow.backend._registry import deserialize_config, serialize_instance
 
 __all__ = [
     "LearningRateSchedule", "ExponentialDecay", "PiecewiseConstantDecay", "PolynomialDecay",

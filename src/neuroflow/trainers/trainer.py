@@ -876,10 +876,7 @@ def _graph_call(cls: type) -> bool:
     """Whether `cls.call` is Sequential's or Functional's own (the layer graph)."""
     cached = _GRAPH_CALL.get(cls)
     if cached is None:
-        from neuroflow.models.functional import Functional
-        from neuroflow.models.sequential import Sequential
-
-        cached = _GRAPH_CALL[cls] = cls.call in (Sequential.call, Functional.call)
+        cached = _GRAPH_CALL[cls] = getattr(cls.call, "replays_layer_graph", False)
     return cached
 
 

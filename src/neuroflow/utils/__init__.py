@@ -1,6 +1,7 @@
 """Utilities: to_categorical, seeds, plotting and more."""
 
 from neuroflow.backend.compat import clear_session
+from neuroflow.callbacks.plotting import plot_history, plot_images
 from neuroflow.ops._dtypes import standardize_dtype
 from neuroflow.saving import (
     CustomObjectScope,
@@ -28,7 +29,6 @@ from neuroflow.utils.io_utils import (
 from neuroflow.utils.lr_finder import find_learning_rate
 from neuroflow.utils.numerical import normalize, to_categorical
 from neuroflow.utils.plot_model import model_to_dot, plot_model
-from neuroflow.utils.plotting import plot_history, plot_images
 from neuroflow.utils.progbar import Progbar
 from neuroflow.utils.py_dataset import PyDataset, Sequence
 from neuroflow.utils.seeding import set_random_seed

@@ -9,7 +9,7 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-from neuroflow.trainers.progbar import Progbar as _Bar
+from neuroflow.callbacks.progress_bar import Progbar as _Bar
 from neuroflow.utils.io_utils import is_interactive_logging_enabled
 
 __all__ = ["Progbar"]
