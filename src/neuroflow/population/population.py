@@ -17,6 +17,7 @@ import numpy as np
 
 from neuroflow.callbacks.callback import CallbackList
 from neuroflow.callbacks.history import History
+from neuroflow.population.data import MemberRows, using_generator
 from neuroflow.population.members import MemberSpec, describe
 from neuroflow.population.optimizer import StackedOptimizer
 from neuroflow.population.stack import StackedNetwork
@@ -91,8 +92,12 @@ class Population:
         return len(self.models)
 
     # ---- grouping -----------------------------------------------------------------
-    def groups(self) -> tuple[list[list[MemberSpec]], list[tuple[int, str]]]:
-        """(packable groups of member specs, (index, reason) of members that train alone)."""
+    def groups(self, lengths: list[int] | None = None
+               ) -> tuple[list[list[MemberSpec]], list[tuple[int, str]]]:
+        """(packable groups of member specs, (index, reason) of members that train alone).
+
+        With `lengths` (each member's number of training rows), members pack only with
+        members that take as many steps."""
         by_key: dict[tuple, list[MemberSpec]] = {}
         alone = []
         for i, model in enumerate(self.models):
@@ -101,7 +106,8 @@ class Population:
                 alone.append((i, spec))
             else:
                 spec.index = i
-                by_key.setdefault(spec.key, []).append(spec)
+                key = spec.key if lengths is None else (spec.key, lengths[i])
+                by_key.setdefault(key, []).append(spec)
         return list(by_key.values()), alone
 
     def _split(self, group: list[MemberSpec], batch_size: int) -> list[list[MemberSpec]]:
@@ -139,12 +145,19 @@ class Population:
     def fit(self, x: Any = None, y: Any = None, batch_size: int | None = None, epochs: int = 1,
             verbose: Any = 0, callbacks: list | None = None, validation_split: float = 0.0,
             validation_data: Any = None, shuffle: bool = True, initial_epoch: int = 0,
-            validation_batch_size: int | None = None, validation_freq: int = 1) -> list[History]:
+            validation_batch_size: int | None = None, validation_freq: int = 1,
+            rows: list | None = None, generators: list | None = None) -> list[History]:
         """Train every member on the same data; returns one History per member.
 
         `callbacks` is a list of callbacks copied for each member (deep copies), or a list
         of K lists, one per member, used as given. Every pack sees the same batches in
         the same order (one shuffle per epoch and pack, from the global generator).
+
+        `rows` (K integer index arrays) trains member k on `x[rows[k]], y[rows[k]]` only
+        (its cross-validation fold); `generators` (K NumPy generators) shuffles member
+        k's batches and draws its dropout masks from `generators[k]`, as `model.fit`
+        would from the global generator. With either, each member sees exactly the
+        batches it would see trained alone, and members pack with those of as many rows.
         """
         from neuroflow.trainers.trainer import _check_fit_args, _verbosity
 
@@ -168,38 +181,78 @@ class Population:
             (x, y, _), (vx, vy, _) = da.split_validation(x, y, None, validation_split)
             val = (vx, vy)
         data = da.ArrayData(x, y, None, batch_size, shuffle=bool(shuffle), what="fit")
+        rows, generators = self._member_rows(rows, generators, len(x), validation_split)
         for model in self.models:
             model._ensure_built(x)
         histories: list[History | None] = [None] * len(self.models)
-        groups, alone = self.groups()
+        groups, alone = self.groups(None if rows is None else [len(r) for r in rows])
         self.packs, self.peak_bytes = [], 0
+
+        def fit_alone(i: int) -> History:
+            own = slice(None) if rows is None else rows[i]
+            with using_generator(None if generators is None else generators[i]):
+                return self.models[i].fit(
+                    x[own], y[own], batch_size=data.batch_size, epochs=epochs,
+                    verbose=verbose, callbacks=per_member[i], validation_data=val,
+                    shuffle=shuffle, initial_epoch=initial_epoch,
+                    validation_batch_size=validation_batch_size,
+                    validation_freq=validation_freq)
+
         for i, _reason in alone:
             self.packs.append([i])
-            histories[i] = self.models[i].fit(
-                x, y, batch_size=data.batch_size, epochs=epochs, verbose=verbose,
-                callbacks=per_member[i], validation_data=val, shuffle=shuffle,
-                initial_epoch=initial_epoch, validation_batch_size=validation_batch_size,
-                validation_freq=validation_freq)
+            histories[i] = fit_alone(i)
         for group in groups:
             for pack in self._split(group, data.batch_size):
                 self.packs.append([s.index for s in pack])
                 if len(pack) == 1:  # a pack of one is the member's own fit, its fastest path
-                    i = pack[0].index
-                    histories[i] = self.models[i].fit(
-                        x, y, batch_size=data.batch_size, epochs=epochs, verbose=verbose,
-                        callbacks=per_member[i], validation_data=val, shuffle=shuffle,
-                        initial_epoch=initial_epoch,
-                        validation_batch_size=validation_batch_size,
-                        validation_freq=validation_freq)
+                    histories[pack[0].index] = fit_alone(pack[0].index)
                     continue
-                trainer = _PackTrainer(pack, data, val, validation_batch_size or data.batch_size,
-                                       validation_freq)
+                source: Any = data
+                if rows is not None:
+                    source = MemberRows(x, y, [rows[s.index] for s in pack],
+                                        None if not shuffle or generators is None
+                                        else [generators[s.index] for s in pack],
+                                        data.batch_size)
+                trainer = _PackTrainer(pack, source, val, validation_batch_size
+                                       or data.batch_size, validation_freq,
+                                       None if generators is None
+                                       else [generators[s.index] for s in pack])
                 self.peak_bytes = max(self.peak_bytes, trainer.nbytes)
                 for s, h in zip(pack, trainer.fit(epochs, initial_epoch,
                                                   [per_member[s.index] for s in pack]),
                                 strict=True):
                     histories[s.index] = h
         return histories
+
+    def _member_rows(self, rows: Any, generators: Any, n: int,
+                     validation_split: float) -> tuple[list | None, list | None]:
+        """`rows` and `generators` checked (one per member); rows default to all of them
+        when only generators are given."""
+        k = len(self.models)
+        if rows is None and generators is None:
+            return None, None
+        if validation_split:
+            raise ValueError("Population.fit: validation_split cannot be combined with rows "
+                             "or generators; pass validation_data")
+        if generators is not None:
+            generators = list(generators)
+            if len(generators) != k or not all(isinstance(g, np.random.Generator)
+                                               for g in generators):
+                raise ValueError(f"Population.fit: generators must be {k} numpy Generators "
+                                 f"(one per member), received {generators!r:.200}")
+        if rows is None:
+            return [np.arange(n) for _ in range(k)], generators
+        rows = [np.asarray(r) for r in rows]
+        if len(rows) != k:
+            raise ValueError(f"Population.fit: rows must hold one index array per member "
+                             f"({k}), received {len(rows)}")
+        for i, r in enumerate(rows):
+            if r.ndim != 1 or r.size == 0 or not np.issubdtype(r.dtype, np.integer) or (
+                    r.min() < -n or r.max() >= n):
+                raise ValueError(f"Population.fit: rows[{i}] must be a non-empty 1-D array "
+                                 f"of row indices into x's {n} rows, received "
+                                 f"{r.dtype} of shape {r.shape}")
+        return rows, generators
 
     def _member_callbacks(self, callbacks: Any) -> list[list]:
         k = len(self.models)
@@ -295,9 +348,12 @@ def _evaluate(net: StackedNetwork, x: np.ndarray, y: np.ndarray, bs: int,
 class _PackTrainer:
     """The epoch loop of one pack: stacked steps, per-member logs and callbacks."""
 
-    def __init__(self, pack: list[MemberSpec], data: da.ArrayData, val: tuple | None,
-                 val_batch_size: int, validation_freq: Any):
+    def __init__(self, pack: list[MemberSpec], data: da.ArrayData | MemberRows,
+                 val: tuple | None, val_batch_size: int, validation_freq: Any,
+                 generators: list | None = None):
         self.net = StackedNetwork(pack)
+        self.net.generators = generators
+        self.per_member = isinstance(data, MemberRows)
         self.opt = StackedOptimizer([s.model for s in pack], self.net.params)
         self.data, self.val = data, val
         self.val_batch_size, self.validation_freq = val_batch_size, validation_freq
@@ -321,7 +377,7 @@ class _PackTrainer:
     def fit(self, epochs: int, initial_epoch: int, callbacks: list[list]) -> list[History]:
         from neuroflow.trainers.trainer import _should_validate
 
-        net, opt = self.net, self.opt
+        net, opt, per_member = self.net, self.opt, self.per_member
         specs = list(net.specs)
         histories = [History() for _ in specs]
         lists = [CallbackList(list(cbs) + [h], model=s.model,
@@ -348,17 +404,19 @@ class _PackTrainer:
                 if hooks:
                     for m in active:
                         lists[m].batch_hook("on_train_batch_begin", step)
-                logits, cache = net.forward(xb, training=True)
-                values, dz, preds = net.loss_values(logits, yb, with_gradient=True)
+                logits, cache = net.forward(xb, training=True, per_member=per_member)
+                values, dz, preds = net.loss_values(logits, yb, with_gradient=True,
+                                                    per_member=per_member)
                 net.backward(cache, dz)
                 penalty = net.penalties(with_gradient=True)
                 if penalty is not None:
                     values = values + penalty
                 opt.apply(net.grads)
-                sums += values * len(xb)
-                count += len(xb)
+                rows_in_batch = xb.shape[1] if per_member else len(xb)
+                sums += values * rows_in_batch
+                count += rows_in_batch
                 if metrics:
-                    net.metrics_update(yb, preds, list(range(len(active))))
+                    net.metrics_update(yb, preds, list(range(len(active))), per_member)
                 bad = np.flatnonzero(~np.isfinite(values))
                 if hooks:
                     net.store()
@@ -434,4 +492,6 @@ class _PackTrainer:
     def _compact(self, rows: list[int]) -> None:
         self.net.keep(rows)
         self.opt.keep(rows)
+        if self.per_member:
+            self.data.keep(rows)
 

@@ -21,6 +21,7 @@ import numpy as np
 from neuroflow.autodiff import math_ops, nn_ops, reduce_ops
 from neuroflow.autodiff.tensor import GradientTape, Tensor, Variable
 from neuroflow.losses.loss import as_prediction, as_target, squeeze_or_expand_to_same_rank
+from neuroflow.population.data import using_generator
 from neuroflow.population.members import MemberSpec
 
 __all__ = ["StackedNetwork"]
@@ -43,6 +44,8 @@ class StackedNetwork:
         self.member_widths = widths
         self.widths = widths.max(axis=0)
         self.loss = ref.model.compiled_loss.losses[0]
+        # each member's own generator for its Dropout draws (None: the global one)
+        self.generators: list | None = None
         self._layout()
         self._load()
 
@@ -108,6 +111,8 @@ class StackedNetwork:
         """Drop every member not listed (their weights should be stored first)."""
         self.specs = [self.specs[m] for m in members]
         self.member_widths = self.member_widths[members]
+        if self.generators is not None:
+            self.generators = [self.generators[m] for m in members]
         self.params.data = np.ascontiguousarray(self.params.data[members])
         if self.mask is not None:
             self.mask = np.ascontiguousarray(self.mask[members])
@@ -128,19 +133,28 @@ class StackedNetwork:
         for m, spec in enumerate(self.specs):
             true_width = int(self.member_widths[m][dense_before])
             ones = Tensor(np.ones((batch, true_width), dtype=self.dtype))
-            out[m, :, :true_width] = spec.layers[position](ones, training=True).data
+            with using_generator(None if self.generators is None else self.generators[m]):
+                out[m, :, :true_width] = spec.layers[position](ones, training=True).data
         return out
 
-    def forward(self, x: np.ndarray, training: bool) -> tuple[np.ndarray, list]:
-        """(the last Dense layer's pre-activation, (K, batch, out); what backward needs)."""
-        h = x.reshape(len(x), -1) if self.flatten else x
+    def forward(self, x: np.ndarray, training: bool,
+                per_member: bool = False) -> tuple[np.ndarray, list]:
+        """(the last Dense layer's pre-activation, (K, batch, out); what backward needs).
+
+        `x` is one batch every member sees, or with `per_member` a (K, batch, ...) array
+        of each member's own batch.
+        """
+        batch = x.shape[1] if per_member else len(x)
+        h = x
+        if self.flatten:
+            h = x.reshape(len(x), batch, -1) if per_member else x.reshape(batch, -1)
         cache: list = []
         j = 0
         last = len(self.activations) - 1
         for position, kind in enumerate(self.kinds):
             if kind == "dropout":
                 if training:
-                    mask = self._dropout_mask(position, len(x), h.shape[-1])
+                    mask = self._dropout_mask(position, batch, h.shape[-1])
                     h = h * mask
                     cache.append(("dropout", mask))
                 continue
@@ -183,19 +197,22 @@ class StackedNetwork:
         if self.mask is not None:
             self.grads *= self.mask
 
-    def loss_values(self, logits: np.ndarray, y: np.ndarray,
-                    with_gradient: bool) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+    def loss_values(self, logits: np.ndarray, y: np.ndarray, with_gradient: bool,
+                    per_member: bool = False
+                    ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
         """(per-member mean loss (K,), its gradient w.r.t. the logits or None, predictions).
 
         The compiled loss computes the per-sample values of every member at once (its own
-        math, its own VJP); the mean over the batch is taken per member.
+        math, its own VJP); the mean over the batch is taken per member. With
+        `per_member`, `y` holds each member's own targets, (K, batch, ...).
         """
         k, batch = logits.shape[0], logits.shape[1]
         kernel = self.activations[-1]
+        shape = logits.shape if per_member else logits.shape[1:]
         if not self.loss._raw_labels:  # align ranks per member, as the loss does for one
             y, _ = squeeze_or_expand_to_same_rank(
-                np.asarray(y), np.broadcast_to(self.dtype.type(0), logits.shape[1:]))
-        target = np.broadcast_to(y, (k, *np.shape(y)))
+                np.asarray(y), np.broadcast_to(self.dtype.type(0), shape))
+        target = y if per_member else np.broadcast_to(y, (k, *np.shape(y)))
         with GradientTape() as tape:
             z = Tensor(logits)
             tape.watch(z)
@@ -240,9 +257,10 @@ class StackedNetwork:
                         grad_views[j][corner] += tape.gradient(penalty, w).data
         return out
 
-    def metrics_update(self, y: Any, predictions: np.ndarray, members: list[int]) -> None:
+    def metrics_update(self, y: Any, predictions: np.ndarray, members: list[int],
+                       per_member: bool = False) -> None:
         """Update each member's own compiled metrics with its predictions."""
         for m in members:
             metrics = self.specs[m].model.compiled_metrics
             if metrics.has_metrics:
-                metrics.update_state(y, predictions[m])
+                metrics.update_state(y[m] if per_member else y, predictions[m])

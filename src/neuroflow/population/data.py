@@ -1,0 +1,80 @@
+"""Each member's own rows in its own order: batches with a leading member axis.
+
+A cross-validated search trains each candidate on its own training fold, and compares
+with candidates trained alone, whose batch order came from the generator state their
+own build left behind. `MemberRows` gives member k the rows `rows[k]` of the shared
+arrays, shuffled each epoch by `generators[k].permutation(n)`, the draw `Model.fit`
+makes from the global generator, so every member sees exactly the batches it would see
+trained alone on `x[rows[k]]`. A batch is one gather: `x[index]` with a (K, batch)
+index gives the (K, batch, ...) inputs of the whole pack.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from neuroflow.backend import random as backend_random
+
+__all__ = ["MemberRows", "using_generator"]
+
+
+@contextlib.contextmanager
+def using_generator(generator: np.random.Generator | None) -> Iterator[None]:
+    """Make `generator` neuroflow's global one inside the block (None: leave it)."""
+    if generator is None:
+        yield
+        return
+    saved = backend_random._state["rng"]
+    backend_random._state["rng"] = generator
+    try:
+        yield
+    finally:
+        backend_random._state["rng"] = saved
+
+
+class MemberRows:
+    """Batches of (K, batch, ...) inputs and targets, one row set and order per member.
+
+    Args:
+        x, y: the shared arrays (one input, one target array).
+        rows: K integer index arrays of one length n: the rows each member trains on.
+        generators: K generators, member k's shuffles (None: no shuffle).
+        batch_size: rows per batch (the last batch may be smaller).
+    """
+
+    def __init__(self, x: np.ndarray, y: np.ndarray, rows: list, generators: list | None,
+                 batch_size: int):
+        self.x, self.y = x, y
+        self.rows = [np.asarray(r, dtype=np.intp) for r in rows]
+        lengths = {len(r) for r in self.rows}
+        if len(lengths) != 1:
+            raise ValueError(f"MemberRows: every member of a pack needs as many rows, "
+                             f"received lengths {sorted(lengths)}")
+        self.n = lengths.pop()
+        self.generators = None if generators is None else list(generators)
+        self.batch_size = int(batch_size)
+        self.steps = math.ceil(self.n / self.batch_size)
+
+    def keep(self, members: list[int]) -> None:
+        """Drop every member not listed (as the pack does when members leave)."""
+        self.rows = [self.rows[m] for m in members]
+        if self.generators is not None:
+            self.generators = [self.generators[m] for m in members]
+
+    def _order(self) -> np.ndarray:
+        if self.generators is None:
+            return np.stack(self.rows)
+        return np.stack([r[g.permutation(self.n)]
+                         for r, g in zip(self.rows, self.generators, strict=True)])
+
+    def batches(self) -> Iterator[tuple[np.ndarray, np.ndarray, Any]]:
+        """Yield (x (K, b, ...), y (K, b, ...), None) for one pass over every member's rows."""
+        order = self._order()
+        for step in range(self.steps):
+            index = order[:, step * self.batch_size:(step + 1) * self.batch_size]
+            yield self.x[index], self.y[index], None

@@ -1,0 +1,70 @@
+"""Members trained on their own rows in their own batch order end as if trained alone."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from population_helpers import assert_same_training, classification_data, mlp, regression_data, twin
+
+import neuroflow as keras
+from neuroflow.population import Population
+from neuroflow.population.data import using_generator
+
+O = keras.optimizers
+
+
+def _members(widths, optimizers, loss="mse", dropout=None, metrics=None, out=1):
+    members = []
+    for i, (w, opt) in enumerate(zip(widths, optimizers, strict=True)):
+        model = mlp(w, out=out, dropout=dropout, seed=i,
+                    output_activation="softmax" if out > 1 else None)
+        model.compile(optimizer=opt, loss=loss, metrics=metrics)
+        members.append(model)
+    return members
+
+
+@pytest.mark.parametrize("case", ["folds_sgd", "folds_adam_dropout", "same_rows_classifier",
+                                  "unequal_folds", "no_shuffle"])
+def test_each_member_trains_on_its_rows_in_its_own_order(case):
+    x, y = regression_data(n=60)
+    rows = [np.arange(0, 40), np.arange(20, 60), np.r_[0:20, 40:60]]
+    widths, opts = [(4,), (7,), (5,)], [O.SGD(0.02), O.SGD(0.05), O.SGD(0.01)]
+    kwargs: dict = {}
+    shuffle = True
+    if case == "folds_adam_dropout":
+        opts = [O.Adam(0.01), O.Adam(0.003), O.Adam(0.02)]
+        kwargs["dropout"] = (0.3, None)  # unseeded: masks come from the member's generator
+    elif case == "same_rows_classifier":
+        x, y = classification_data(n=60)
+        rows = [np.arange(60)] * 3
+        kwargs.update(loss="sparse_categorical_crossentropy", out=3, metrics=["accuracy"])
+    elif case == "unequal_folds":
+        rows = [np.arange(0, 40), np.arange(20, 60), np.arange(0, 39)]
+    elif case == "no_shuffle":
+        shuffle = False
+    members = _members(widths, opts, **kwargs)
+    twins = [twin(m) for m in members]
+    generators = [np.random.default_rng(100 + i) for i in range(3)]
+    population = Population(members)
+    histories = population.fit(x, y, batch_size=16, epochs=3, shuffle=shuffle, rows=rows,
+                               generators=generators, validation_data=(x[:10], y[:10]))
+    assert sorted(map(sorted, population.packs)) == (
+        [[0, 1], [2]] if case == "unequal_folds" else [[0, 1, 2]])
+    for i, (t, r) in enumerate(zip(twins, rows, strict=True)):
+        with using_generator(np.random.default_rng(100 + i)):
+            alone = t.fit(x[r], y[r], batch_size=16, epochs=3, verbose=0, shuffle=shuffle,
+                          validation_data=(x[:10], y[:10]))
+        assert_same_training(members[i], t, histories[i], alone)
+
+
+def test_rows_are_checked():
+    x, y = regression_data(n=20)
+    population = Population(_members([(3,), (4,)], [O.SGD(0.1), O.SGD(0.1)]))
+    with pytest.raises(ValueError, match=r"rows must hold one index array per member \(2\)"):
+        population.fit(x, y, rows=[np.arange(10)])
+    with pytest.raises(ValueError, match=r"rows\[1\] must be a non-empty 1-D array"):
+        population.fit(x, y, rows=[np.arange(10), np.arange(15, 25)])
+    with pytest.raises(ValueError, match="generators must be 2 numpy Generators"):
+        population.fit(x, y, generators=[np.random.default_rng(0)])
+    with pytest.raises(ValueError, match="validation_split cannot be combined with rows"):
+        population.fit(x, y, rows=[np.arange(10)] * 2, validation_split=0.2)
