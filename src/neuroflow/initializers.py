@@ -10,7 +10,6 @@ time, so `backend.set_seed` makes weights reproducible; an initializer given an 
 
 from __future__ import annotations
 
-import inspect
 import math
 from collections.abc import Callable
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from neuroflow import backend
+from neuroflow.backend import _registry
 from neuroflow.backend._registry import deserialize_config, serialize_instance
 
 __all__ = [
@@ -465,12 +465,4 @@ def deserialize(config: dict | str, custom_objects: dict | None = None) -> Initi
 
 def get(identifier: Any) -> Callable | None:
     """An initializer from None, a name, a config dict, an instance, a class or a callable."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, (str, dict)):
-        return deserialize(identifier)
-    if inspect.isclass(identifier):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret initializer identifier: {identifier!r}")
+    return _registry.get(identifier, deserialize, "initializer")

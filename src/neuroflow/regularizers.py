@@ -6,7 +6,6 @@ gradient flow into the weights.
 
 from __future__ import annotations
 
-import inspect
 import math
 from collections.abc import Callable
 from typing import Any
@@ -15,6 +14,7 @@ import numpy as np
 
 from neuroflow.autodiff import math_ops, reduce_ops
 from neuroflow.autodiff.tensor import Tensor, convert_to_tensor
+from neuroflow.backend import _registry
 from neuroflow.backend._registry import deserialize_config, serialize_instance
 
 __all__ = [
@@ -175,12 +175,4 @@ def deserialize(config: dict | str, custom_objects: dict | None = None) -> Regul
 
 def get(identifier: Any) -> Callable | None:
     """A regularizer from None, a name, a config dict, an instance, a class or a callable."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, (str, dict)):
-        return deserialize(identifier)
-    if inspect.isclass(identifier):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret regularizer identifier: {identifier!r}")
+    return _registry.get(identifier, deserialize, "regularizer")

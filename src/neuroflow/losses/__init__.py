@@ -11,6 +11,8 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
+from neuroflow.backend import _registry
+from neuroflow.backend._registry import resolve as _resolve
 from neuroflow.losses.circle_loss import Circle, circle
 from neuroflow.losses.classes import (
     BinaryCrossentropy,
@@ -64,7 +66,6 @@ from neuroflow.losses.functions import (
 )
 from neuroflow.losses.loss import Loss, reduce_weighted_values, squeeze_or_expand_to_same_rank
 from neuroflow.losses.overlap_losses import Dice, Tversky, dice, tversky
-from neuroflow.backend._registry import resolve as _resolve
 
 __all__ = [
     "Loss", "LossFunctionWrapper", "MeanSquaredError", "MeanAbsoluteError",
@@ -157,15 +158,7 @@ def get(identifier: Any) -> Loss | Callable | None:
     Names of functions ('mse', 'sparse_categorical_crossentropy') give the function,
     names of classes ('MeanSquaredError') give an instance, as in Keras.
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, (str, dict)):
-        return deserialize(identifier)
-    if inspect.isclass(identifier):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret loss identifier: {identifier!r}")
+    return _registry.get(identifier, deserialize, "loss")
 
 
 def resolve_crossentropy(y_true_shape: tuple, y_pred_shape: tuple) -> Callable:
