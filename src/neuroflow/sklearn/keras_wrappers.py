@@ -24,7 +24,9 @@ compile arguments, and an argument named like one of them gets that value.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
+from collections.abc import Iterator
 from numbers import Integral, Real
 
 import numpy as np
@@ -219,6 +221,16 @@ class BaseWrapper(BaseEstimator):
         training on weighted samples is not equivalent to training on repeated ones,
         which scikit-learn's checks would require of it. Returns self.
         """
+        with self._fit_context(X, y, kwargs) as (model, X, y, fit_kwargs):
+            history = model.fit(X, y, **fit_kwargs)
+        self._fitted(model, history)
+        return self
+
+    @contextlib.contextmanager
+    def _fit_context(self, X, y, kwargs: dict) -> Iterator[tuple]:
+        """Validate the data and build the model (unless warm-starting); yields (model,
+        float32 X, encoded y, fit arguments) inside the estimator's seed, where `fit`
+        (or a packed search training the model with others) draws its batch order."""
         self._check_params()
         warm = self.warm_start and hasattr(self, "model_")
         X, y = validate_data(self, X, y, dtype=(np.float32, np.float64), multi_output=True,
@@ -230,14 +242,16 @@ class BaseWrapper(BaseEstimator):
         with seeded(None if seed is None else _int_seed(seed)):
             model = self.model_ if warm else self._build_keras_model()
             y = self._encode_for(model, y)
-            fit_kwargs = self._fit_kwargs(kwargs)
-            history = model.fit(np.asarray(X, dtype=np.float32), y, **fit_kwargs)
+            yield model, np.asarray(X, dtype=np.float32), y, self._fit_kwargs(kwargs)
+
+    def _fitted(self, model, history) -> None:
+        """Keep the trained model and append its History to `history_`."""
+        warm = self.warm_start and hasattr(self, "model_")
         self.model_ = model
         if not warm or not hasattr(self, "history_"):
             self.history_ = {}
         for key, values in history.history.items():
             self.history_.setdefault(key, []).extend(values)
-        return self
 
     def initialize(self, X, y=None) -> BaseWrapper:
         """Build the model for data like `X` (and `y`) without training it."""
