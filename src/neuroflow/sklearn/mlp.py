@@ -61,7 +61,7 @@ _PARAMETERS_DOC = """
 
 
 class MLPClassifier(ClassifierMixin, BaseMLP):
-    """Multi-layer perceptron classifier minimizing the log-loss (neuroflow engine).
+    """Multi-layer perceptron classifier minimizing the log-loss, as scikit-learn computes it.
 
     Binary, multiclass (softmax output) and multilabel (indicator `y`, logistic
     outputs) classification.
@@ -204,7 +204,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
 
 
 class MLPRegressor(RegressorMixin, BaseMLP):
-    """Multi-layer perceptron regressor (neuroflow engine), single or multi-output.
+    """Multi-layer perceptron regressor, single or multi-output, as scikit-learn computes it.
 
     loss: 'squared_error' (default; half the mean squared error, identity output) or
     'poisson' (half the Poisson deviance, exponential output; y must be >= 0).
