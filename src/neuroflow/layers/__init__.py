@@ -10,6 +10,7 @@ from neuroflow.layers.input_layer import Input, InputLayer
 from neuroflow.layers.input_spec import InputSpec
 from neuroflow.layers.lambda_layer import Lambda
 from neuroflow.layers.layer import Layer
+from neuroflow.layers.lookup import IntegerLookup, StringLookup
 from neuroflow.layers.merging import (
     Add,
     Average,
@@ -55,5 +56,5 @@ __all__ = [
     "Discretization", "LayerNormalization", "RMSNormalization", "UnitNormalization",
     "ActivityRegularization", "Identity", "Rescaling",
     "EinsumDense", "Hashing", "HashedCrossing", "InputSpec", "Pipeline", "SpectralNormalization",
-    "Wrapper", "serialize", "deserialize",
+    "Wrapper", "serialize", "deserialize", "IntegerLookup", "StringLookup",
 ]
