@@ -9,8 +9,10 @@ except ImportError as error:  # pragma: no cover - depends on the environment
 
 from neuroflow.sklearn.keras_wrappers import KerasClassifier, KerasRegressor
 from neuroflow.sklearn.mlp import MLPClassifier, MLPRegressor
+from neuroflow.sklearn.packed_search import PackedGridSearchCV, PackedRandomizedSearchCV
 from neuroflow.sklearn.perceptron import Perceptron
 
 __all__ = [
-    "KerasClassifier", "KerasRegressor", "MLPClassifier", "MLPRegressor", "Perceptron",
+    "KerasClassifier", "KerasRegressor", "MLPClassifier", "MLPRegressor",
+    "PackedGridSearchCV", "PackedRandomizedSearchCV", "Perceptron",
 ]
