@@ -1,4 +1,5 @@
-"""tf.keras 2's `keras.wrappers.scikit_learn` spelling (needs the scikit-learn extra)."""
+"""tf.keras 2's `keras.wrappers.scikit_learn` spelling of `neuroflow.sklearn`'s Keras
+wrappers (needs the scikit-learn extra); nothing is implemented here."""
 
 from neuroflow.wrappers import scikit_learn
 
