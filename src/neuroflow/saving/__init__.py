@@ -15,6 +15,7 @@ from neuroflow.backend._registry import (
 )
 from neuroflow.saving import atomic
 from neuroflow.saving.errors import FileFormatError, SaveError, UnsafeConfigError
+from neuroflow.saving.file_editor import KerasFileEditor
 from neuroflow.saving.limits import LoadLimits
 from neuroflow.saving.model_config import model_from_json, model_to_json
 from neuroflow.saving.saving_api import load_model, load_weights, save_model, save_weights
@@ -32,4 +33,5 @@ __all__ = [
     "custom_object_scope", "serialize_object", "deserialize_object",
     "serialize_keras_object", "deserialize_keras_object", "FileFormatError",
     "UnsafeConfigError", "SaveError", "LoadLimits", "atomic", "get_custom_objects",
+    "KerasFileEditor",
 ]
