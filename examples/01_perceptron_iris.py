@@ -22,7 +22,7 @@ print("Training accuracy:", np.mean(per_clf.predict(X) == y))
 assert y_pred.tolist() == [True, False]
 
 # The same neuron by hand: Rosenblatt's rule in plain NumPy (no scikit-learn)
-from neuroflow.classic import Perceptron as RosenblattPerceptron  # noqa: E402
+from neuroflow.classic import RosenblattPerceptron  # noqa: E402
 
 rosenblatt = RosenblattPerceptron(random_state=42).fit(X, y.astype(int))
 print("Rosenblatt's rule converged after", rosenblatt.n_epochs_, "epochs:",

@@ -9,7 +9,7 @@ from neuroflow.classic.mcculloch_pitts import (
     identity_network,
     or_network,
 )
-from neuroflow.classic.rosenblatt import Perceptron, perceptron_update
+from neuroflow.classic.rosenblatt import Perceptron, RosenblattPerceptron, perceptron_update
 from neuroflow.classic.step import get_step, heaviside, sgn, sign
 from neuroflow.classic.tlu import TLU
 from neuroflow.classic.tlu_network import TLUNetwork, xor_mlp
@@ -19,5 +19,5 @@ __all__ = [
     "TLU", "TLUNetwork", "xor_mlp",
     "McCullochPitts", "McCullochPittsNetwork",
     "identity_network", "and_network", "or_network", "and_not_network",
-    "Perceptron", "perceptron_update",
+    "RosenblattPerceptron", "Perceptron", "perceptron_update",
 ]

@@ -17,7 +17,7 @@ from neuroflow import backend
 from neuroflow.classic.step import StepFunction, get_step, heaviside, sign
 from neuroflow.classic.tlu import TLU
 
-__all__ = ["perceptron_update", "Perceptron"]
+__all__ = ["perceptron_update", "RosenblattPerceptron", "Perceptron"]
 
 _TARGETS = {heaviside: (0, 1), sign: (-1, 0, 1)}
 
@@ -58,11 +58,11 @@ def perceptron_update(tlu: TLU, x, y, eta: float = 1.0) -> np.ndarray:
     return y_hat
 
 
-class Perceptron:
+class RosenblattPerceptron:
     """Rosenblatt's perceptron: a layer of TLUs trained with the perceptron rule.
 
-    This is the plain NumPy perceptron of the chapter; for the scikit-learn estimator
-    see `neuroflow.sklearn.Perceptron`.
+    This is the plain NumPy perceptron of the chapter (`neuroflow.classic.Perceptron` is
+    its earlier name); the scikit-learn estimator is `neuroflow.sklearn.Perceptron`.
 
     Args:
         eta: learning rate (> 0). Default 1.
@@ -103,34 +103,36 @@ class Perceptron:
         y = np.asarray(y)
         if X.dtype.kind not in "biuf" or X.ndim != 2 or X.shape[0] == 0 or X.shape[1] == 0:
             raise ValueError(
-                "Perceptron.fit: expected numeric `X` of shape (n_samples, n_features) with at "
-                f"least one sample and one feature, received shape {X.shape} and dtype {X.dtype}"
+                "RosenblattPerceptron.fit: expected numeric `X` of shape (n_samples, "
+                "n_features) with at least one sample and one feature, received shape "
+                f"{X.shape} and dtype {X.dtype}"
             )
         if y.ndim not in (1, 2) or y.shape[0] != X.shape[0]:
             raise ValueError(
-                f"Perceptron.fit: expected `y` of shape ({X.shape[0]},) or ({X.shape[0]}, "
-                f"n_outputs) to match `X`, received shape {y.shape}"
+                f"RosenblattPerceptron.fit: expected `y` of shape ({X.shape[0]},) or "
+                f"({X.shape[0]}, n_outputs) to match `X`, received shape {y.shape}"
             )
         X = X.astype(backend.floatx())
         if not np.isfinite(X).all():
-            raise ValueError("Perceptron.fit: `X` contains NaN or infinity")
+            raise ValueError("RosenblattPerceptron.fit: `X` contains NaN or infinity")
         allowed = _TARGETS.get(step)
         if allowed is not None and not np.isin(y, allowed).all():
             raise ValueError(
-                f"Perceptron.fit: expected targets in {set(allowed)} for this step function, "
-                f"received values {np.unique(y).tolist()[:10]}"
+                f"RosenblattPerceptron.fit: expected targets in {set(allowed)} for this step "
+                f"function, received values {np.unique(y).tolist()[:10]}"
             )
         return X, y.astype(backend.floatx())
 
-    def fit(self, X, y) -> Perceptron:
+    def fit(self, X, y) -> RosenblattPerceptron:
         """Train on `X` (n_samples, n_features) and targets `y` (n_samples,) or
         (n_samples, n_outputs), one instance at a time."""
         if not self.eta > 0:
-            raise ValueError(f"Perceptron: expected `eta` > 0, received {self.eta!r}")
+            raise ValueError(f"RosenblattPerceptron: expected `eta` > 0, received {self.eta!r}")
         if isinstance(self.max_epochs, bool) or not isinstance(self.max_epochs, int | np.integer) \
                 or self.max_epochs < 1:
             raise ValueError(
-                f"Perceptron: expected an integer `max_epochs` >= 1, received {self.max_epochs!r}"
+                "RosenblattPerceptron: expected an integer `max_epochs` >= 1, received "
+                f"{self.max_epochs!r}"
             )
         step = get_step(self.step)
         X, y = self._check_data(X, y, step)
@@ -154,11 +156,14 @@ class Perceptron:
     def predict(self, X) -> np.ndarray:
         """Outputs of the trained TLU(s) for a batch `X`."""
         if not hasattr(self, "tlu_"):
-            raise RuntimeError("Perceptron: call `fit` before `predict`")
+            raise RuntimeError("RosenblattPerceptron: call `fit` before `predict`")
         return self.tlu_(X)
 
     def __repr__(self) -> str:
         return (
-            f"Perceptron(eta={self.eta!r}, max_epochs={self.max_epochs!r}, step={self.step!r}, "
-            f"shuffle={self.shuffle!r}, random_state={self.random_state!r})"
+            f"RosenblattPerceptron(eta={self.eta!r}, max_epochs={self.max_epochs!r}, "
+            f"step={self.step!r}, shuffle={self.shuffle!r}, random_state={self.random_state!r})"
         )
+
+
+Perceptron = RosenblattPerceptron  # the name it was first published under

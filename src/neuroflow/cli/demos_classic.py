@@ -41,13 +41,13 @@ def _plot_boundary(X, y, w, b, path) -> bool:
 
 def perceptron_demo(args: argparse.Namespace) -> int:
     """Rosenblatt's perceptron on iris petals: setosa or not."""
-    from neuroflow.classic import Perceptron
+    from neuroflow.classic import RosenblattPerceptron
     from neuroflow.datasets import load_iris
 
     iris = load_iris()
     X = iris.data[:, (2, 3)]  # petal length, petal width
     y = (iris.target == 0).astype(int)  # Iris setosa
-    per_clf = Perceptron(max_epochs=args.epochs, random_state=args.seed)
+    per_clf = RosenblattPerceptron(max_epochs=args.epochs, random_state=args.seed)
     per_clf.fit(X, y)
     w = np.ravel(per_clf.tlu_.weights)
     b = float(np.ravel(per_clf.tlu_.bias)[0])
