@@ -59,12 +59,8 @@ class Dense(Layer):
                 f"Dense '{self.name}' takes a single input tensor, received a list of "
                 f"{len(input_shape)} inputs of shapes {input_shape}"
             )
-        if len(input_shape) == 1:
-            raise ValueError(
-                f"Dense '{self.name}' expects inputs with a batch axis and a feature axis "
-                f"(at least 2 axes), received input of shape {tuple(input_shape)}"
-            )
-        in_dim = input_shape[-1] if len(input_shape) else None
+        self._check_input_shape(input_shape)
+        in_dim = input_shape[-1]
         if in_dim is None:
             raise ValueError(
                 f"Dense '{self.name}': the last axis of the input must be known to build the "
@@ -94,12 +90,7 @@ class Dense(Layer):
                 f"Dense '{self.name}' takes a single input tensor, received "
                 f"{type(inputs).__name__}"
             )
-        if inputs.data.ndim < 2 or inputs.data.shape[-1] != kernel.data.shape[0]:
-            raise ValueError(
-                f"Input 0 of layer '{self.name}' is incompatible with the layer: expected the "
-                f"last axis of the input to have size {kernel.data.shape[0]} (and a batch axis "
-                f"before it), received input of shape {tuple(inputs.shape)}"
-            )
+        self._check_input_shape(inputs.data.shape)
         fused = self._kernel_fn
         if fused is None:
             out = self.activation(nn_ops.dense(inputs, kernel, self.bias, _LINEAR))
@@ -113,13 +104,26 @@ class Dense(Layer):
             self.add_loss(self.activity_regularizer(out))
         return out
 
-    def compute_output_shape(self, input_shape):
-        if self.kernel is not None and input_shape[-1] not in (None, self.kernel.shape[0]):
+    def _check_input_shape(self, shape) -> None:
+        """Dense's one input check, for building, eager calls and symbolic calls alike: a
+        batch axis and a feature axis, the feature axis of the kernel's size once built
+        (None, unknown, passes on symbolic inputs)."""
+        shape = tuple(shape)
+        if self.kernel is None:
+            if len(shape) < 2:
+                raise ValueError(
+                    f"Dense '{self.name}' expects inputs with a batch axis and a feature axis "
+                    f"(at least 2 axes), received input of shape {shape}"
+                )
+        elif len(shape) < 2 or shape[-1] not in (None, self.kernel.shape[0]):
             raise ValueError(
                 f"Input 0 of layer '{self.name}' is incompatible with the layer: expected the "
-                f"last axis of the input to have size {self.kernel.shape[0]}, received input "
-                f"of shape {tuple(input_shape)}"
+                f"last axis of the input to have size {self.kernel.shape[0]} (and a batch axis "
+                f"before it), received input of shape {shape}"
             )
+
+    def compute_output_shape(self, input_shape):
+        self._check_input_shape(input_shape)
         return tuple(input_shape[:-1]) + (self.units,)
 
     def get_config(self) -> dict:
