@@ -18,6 +18,7 @@ from neuroflow.callbacks.history import History
 from neuroflow.callbacks.progbar_logger import ProgbarLogger
 from neuroflow.optimizers.flat import FlatBuffers
 from neuroflow.trainers import data_adapter as da
+from neuroflow.trainers.batch_stream import BatchStream, is_batch_source
 from neuroflow.trainers.compile_utils import CompileLoss, CompileMetrics
 from neuroflow.trainers.input_checks import check_fit_inputs
 from neuroflow.trainers.plan import Plan, Untraceable, leaves_of, trace
@@ -59,7 +60,13 @@ def _sorted_logs(logs: dict) -> dict:
 
 
 class Trainer:
-    """Mixin that gives a model compile, fit, evaluate, predict and the *_on_batch calls."""
+    """Mixin that gives a model compile, fit, evaluate, predict and the *_on_batch calls.
+
+    Callbacks steer a running `fit` through two public attributes: `stop_training`
+    (True ends it after the current batch) and `resume_epoch` (an epoch index set in
+    `on_train_begin`, e.g. by BackupAndRestore after restoring a backup: the fit starts
+    there instead of at its `initial_epoch`; fit puts None back once it has read it).
+    """
 
     def _init_trainer(self) -> None:
         self.compiled = False
@@ -70,6 +77,7 @@ class Trainer:
         self._loss_tracker = None
         self.run_eagerly = False
         self.stop_training = False
+        self.resume_epoch: int | None = None
         self.history = None
         self._forget_caches()
         self._nan_batch = False
@@ -518,29 +526,40 @@ class Trainer:
         if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
             raise ValueError(f"fit: epochs must be a non-negative integer, received {epochs!r}")
         _check_fit_args(initial_epoch, validation_data, validation_freq)
-        x, y, sample_weight = self._prepare(x, y, sample_weight, "fit", check=True)
-        if y is None:
-            raise ValueError("fit: y is required (the targets), received None")
-        if class_weight is not None:
-            cw = da.class_weight_to_sample_weight(y, class_weight)
-            sample_weight = cw if sample_weight is None else sample_weight * cw
         val = None
-        if validation_data is not None:
+        if is_batch_source(x):  # a PyDataset or generator of (x, y[, sample_weight]) batches
+            _check_batch_source_args("fit", y, sample_weight, validation_split)
+            data = BatchStream(x, steps_per_epoch, "fit", needs_y=True, check=True,
+                               class_weight=class_weight)
+            x, y, sample_weight = data.x, data.y, data.sample_weight  # the first batch
+        else:
+            x, y, sample_weight = self._prepare(x, y, sample_weight, "fit", check=True)
+            if y is None:
+                raise ValueError("fit: y is required (the targets), received None")
+            if class_weight is not None:
+                cw = da.class_weight_to_sample_weight(y, class_weight)
+                sample_weight = cw if sample_weight is None else sample_weight * cw
+            if validation_split and validation_data is None:
+                (x, y, sample_weight), val = da.split_validation(x, y, sample_weight,
+                                                                 validation_split)
+            data = da.ArrayData(
+                x,
+                y,
+                sample_weight,
+                batch_size,
+                shuffle=bool(shuffle),
+                steps=steps_per_epoch,
+                what="fit",
+            )
+        if validation_data is not None and is_batch_source(validation_data):
+            val = BatchStream(validation_data, validation_steps, "fit: validation_data",
+                              needs_y=True, check=True)
+        elif validation_data is not None:
             vx, vy, vsw = da.unpack_x_y_sample_weight(tuple(validation_data))
             val = self._prepare(vx, vy, vsw, "fit: validation_data", check=True)
-        elif validation_split:
-            (x, y, sample_weight), val = da.split_validation(x, y, sample_weight, validation_split)
-        data = da.ArrayData(
-            x,
-            y,
-            sample_weight,
-            batch_size,
-            shuffle=bool(shuffle),
-            steps=steps_per_epoch,
-            what="fit",
-        )
         self._ensure_built(x)
-        check_fit_inputs(self, y, sample_weight, class_weight, val)  # before the first update
+        check_fit_inputs(self, y, sample_weight, class_weight,
+                         None if isinstance(val, BatchStream) else val)  # before the 1st update
         self._prepare_train_step()
         history = History()
         cbs = self._callback_list(callbacks, history, verbose, epochs, data.steps)
@@ -550,9 +569,8 @@ class Trainer:
             "on_train_batch_end"
         )
         cbs.on_train_begin()
-        resume = getattr(self, "_initial_epoch_override", None)
-        if resume is not None:  # set by BackupAndRestore in on_train_begin
-            initial_epoch, self._initial_epoch_override = resume, None
+        if self.resume_epoch is not None:  # a callback resumes a run (BackupAndRestore)
+            initial_epoch, self.resume_epoch = self.resume_epoch, None
         logs: dict = {}
         train_step = self.train_step
         train_batch = self._train_batch
@@ -579,10 +597,18 @@ class Trainer:
                     break
                 if self.stop_training:
                     break
+            if step < 0 and getattr(data, "exhausted", False):
+                warnings.warn(f"fit: the generator ran out of data at epoch {epoch + 1}; "
+                              "training stopped (give steps_per_epoch so that it yields "
+                              "steps_per_epoch * epochs batches)", UserWarning, stacklevel=2)
+                break
             epoch_logs = {}
             if step >= 0:
                 epoch_logs = _sorted_logs(logs if custom_step else self.get_metrics_result())
-            if val is not None and _should_validate(epoch, validation_freq):
+            if isinstance(val, BatchStream) and _should_validate(epoch, validation_freq):
+                val_logs = self._evaluate_data(val, cbs)
+                epoch_logs.update({f"val_{k}": v for k, v in _sorted_logs(val_logs).items()})
+            elif val is not None and _should_validate(epoch, validation_freq):
                 val_logs = self._evaluate_arrays(
                     *val,
                     batch_size=validation_batch_size or data.batch_size,
@@ -656,6 +682,10 @@ class Trainer:
         data = da.ArrayData(
             x, y, sample_weight, batch_size, shuffle=False, steps=steps, what="evaluate"
         )
+        return self._evaluate_data(data, cbs)
+
+    def _evaluate_data(self, data: Any, cbs: CallbackList) -> dict:
+        """One pass of the test step over `data` (ArrayData or BatchStream); the logs."""
         self.reset_metrics()
         hooks = cbs.has_batch_hooks("on_test_batch_begin") or cbs.has_batch_hooks(
             "on_test_batch_end"
@@ -693,6 +723,13 @@ class Trainer:
             raise TypeError(f"evaluate: unexpected keyword argument(s) {sorted(kwargs)}")
         self._assert_compiled("evaluate")
         verbose = _verbosity(verbose)
+        if is_batch_source(x):
+            _check_batch_source_args("evaluate", y, sample_weight, 0.0)
+            data = BatchStream(x, steps, "evaluate", needs_y=True)
+            self._ensure_built(data.x)
+            logs = self._evaluate_data(data, self._callback_list(callbacks, None, verbose, 1,
+                                                                 data.steps))
+            return _logs_result(logs, return_dict)
         x, y, sample_weight = self._prepare(x, y, sample_weight, "evaluate", check=False)
         if y is None:
             raise ValueError("evaluate: y is required (the targets), received None")
@@ -725,6 +762,9 @@ class Trainer:
                 else _pack(plan.pred_structure, outputs)
         if x is None:
             raise ValueError("predict: x is required, received None")
+        if is_batch_source(x):
+            data = BatchStream(x, steps, "predict", needs_y=False)
+            return self._predict_data(data, _verbosity(verbose), callbacks)
         x = da.to_array_structure(x, "predict: x", cast_float=True)
         self._check_input_structure(x, "predict")
         n = da.num_samples(x, "predict: x")
@@ -737,8 +777,13 @@ class Trainer:
                     return _pack(plan.pred_structure, plan.run((x,))[0])
             return self._predict_batch(x)
         data = da.ArrayData(x, None, None, bs, shuffle=False, steps=steps, what="predict")
-        verbose = _verbosity(verbose)
-        cbs = self._callback_list(callbacks, None, verbose if data.steps > 1 else 0, 1, data.steps)
+        return self._predict_data(data, _verbosity(verbose), callbacks)
+
+    def _predict_data(self, data: Any, verbose: int, callbacks: Any):
+        """Outputs of the predict step over every batch of `data`, concatenated."""
+        plain_step = type(self).predict_step is Trainer.predict_step
+        quiet = data.steps is not None and data.steps <= 1
+        cbs = self._callback_list(callbacks, None, 0 if quiet else verbose, 1, data.steps)
         hooks = cbs.has_batch_hooks("on_predict_batch_begin") or cbs.has_batch_hooks(
             "on_predict_batch_end"
         )
@@ -811,6 +856,18 @@ def _provisional_output_names(loss: Any, loss_weights: Any) -> list[str]:
     return ["output"]
 
 
+def _check_batch_source_args(what: str, y: Any, sample_weight: Any, split: float) -> None:
+    """A PyDataset or generator brings its own targets and weights, and cannot be split."""
+    for name, value in (("y", y), ("sample_weight", sample_weight)):
+        if value is not None:
+            raise ValueError(f"{what}: {name} must not be given when x is a PyDataset or a "
+                             f"generator (its batches hold the {name}), received "
+                             f"{type(value).__name__}")
+    if split:
+        raise ValueError(f"{what}: validation_split is not supported when x is a PyDataset "
+                         "or a generator; pass validation_data instead")
+
+
 def _logs_result(logs: dict, return_dict: bool):
     if return_dict:
         return _sorted_logs(logs)
@@ -826,7 +883,7 @@ def _check_fit_args(initial_epoch, validation_data, validation_freq) -> None:
         raise ValueError(
             f"fit: initial_epoch must be a non-negative integer, received {initial_epoch!r}"
         )
-    if validation_data is not None and (
+    if validation_data is not None and not is_batch_source(validation_data) and (
         not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3)
     ):
         got = type(validation_data).__name__
