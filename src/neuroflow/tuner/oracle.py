@@ -116,6 +116,7 @@ class Oracle:
         self._study = None
         self._heartbeats: dict[int, Heartbeat] = {}
         self._started: _dt.datetime | None = None
+        self._last_read: list | None = None
 
     # ---- the study ------------------------------------------------------------------
     def _configure(self, project_dir: str, study_name: str, overwrite: bool) -> None:
@@ -205,30 +206,36 @@ class Oracle:
             return []
         trials = [first]
         while len(trials) < count:
-            frozen = self._frozen_trials()
+            # the study as the last claim read it (after its ask): one read per trial
+            frozen = self._last_read if self._last_read is not None else self._frozen_trials()
             waiting = any(t.state.name == "WAITING" for t in frozen)
             if not waiting and self._exhausted(frozen):
                 break
             if not self._ready(sum(not _is_retry(t) for t in frozen)):
                 break
-            trial = self.create_trial(wait=False)
+            trial = self.create_trial(wait=False, frozen=frozen)
             if trial is None:
                 break
             trials.append(trial)
         return trials
 
-    def create_trial(self, wait: bool = True) -> Any:
+    def create_trial(self, wait: bool = True, frozen: list | None = None) -> Any:
         """An Optuna trial to run now, or None when the search is over (or, with
-        `wait=False`, when only other running trials are left to wait for)."""
+        `wait=False`, when only other running trials are left to wait for). `frozen`:
+        the study's trials as just read (a pack's next trial reuses its last claim's
+        read instead of reading the whole study twice more)."""
         optuna = require_optuna()
         states = optuna.trial.TrialState
         study = self.study
         if self._started is None:
             self._started = _dt.datetime.now()
         while True:
-            with quiet():
-                optuna.storages.fail_stale_trials(study)
-            trials = self._frozen_trials()
+            if frozen is None:
+                with quiet():
+                    optuna.storages.fail_stale_trials(study)
+                trials = self._frozen_trials()
+            else:
+                trials, frozen = frozen, None
             self._check_failures(trials)
             waiting = any(t.state == states.WAITING for t in trials)
             if not waiting and self._exhausted(trials):
@@ -258,7 +265,9 @@ class Oracle:
         return size is not None and sum(not _is_retry(t) for t in trials) >= size
 
     def _claim(self, trial: Any) -> dict | None:
-        below = [t for t in self._frozen_trials() if t.number < trial.number]
+        # read after the ask: every trial numbered below this one is in it
+        self._last_read = self._frozen_trials()
+        below = [t for t in self._last_read if t.number < trial.number]
         if self.max_trials is not None and sum(map(self._live, below)) >= self.max_trials:
             return None
         existing = trial.user_attrs.get(PLAN_ATTR)

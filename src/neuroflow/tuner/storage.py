@@ -111,7 +111,33 @@ def make_storage(url: str | Any, heartbeat_interval: int | None, grace_period: i
                else "failed_trial_callback")
         kwargs[key] = Requeue(max_retries_per_trial)
     with quiet():
-        return optuna.storages.RDBStorage(url, **kwargs)
+        storage = optuna.storages.RDBStorage(url, **kwargs)
+    if url.startswith("sqlite"):
+        _fast_sqlite(storage)
+    return storage
+
+
+def _fast_sqlite(storage: Any) -> None:
+    """Write-ahead logging with `synchronous=NORMAL` on every connection of the study.
+
+    SQLite's default journal syncs the disk on every commit (~15 ms; a trial makes about
+    twenty), which dominated a packed search. In WAL mode with NORMAL sync a commit is
+    an append to the log, still atomic and safe when a worker process is killed (only a
+    power cut may lose the last commits); workers on one machine share the file as
+    before.
+    """
+    from sqlalchemy import event
+
+    def configure(connection: Any, _record: Any) -> None:
+        cursor = connection.cursor()
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        finally:
+            cursor.close()
+
+    event.listen(storage.engine, "connect", configure)
+    storage.engine.dispose()  # connections opened before the listener are replaced
 
 
 class Requeue:

@@ -243,14 +243,23 @@ class Tuner:
 
     def _end_one(self, trial: Any, display: Display, score: float | None, error: str | None,
                  details: str | None) -> None:
+        error = self._close(trial, score, error, details)
+        gc.collect()
+        self._announce(trial, display, score, error, self.oracle.get_best_trials(1))
+
+    def _close(self, trial: Any, score: float | None, error: str | None,
+               details: str | None) -> str | None:
+        """Record the trial's end in the study; returns its error (a NaN score is one)."""
         if error is None and (score is None or math.isnan(score)):
             error = f"the objective {self.oracle.objective.name!r} is NaN"
         if error is None:
             self.oracle.end_trial(trial, value=score)
         else:
             self.oracle.end_trial(trial, error=details or error)
-        gc.collect()
-        best = self.oracle.get_best_trials(1)
+        return error
+
+    def _announce(self, trial: Any, display: Display, score: float | None, error: str | None,
+                  best: list) -> None:
         display.on_trial_end(trial.number, trial.params, score,
                              best[0].hyperparameters.values if best else None,
                              best[0].score if best else None, error)
@@ -368,6 +377,7 @@ class Tuner:
                 error, details = f"{type(err).__name__}: {err}", traceback.format_exc()
             self.peak_pack_bytes = max(self.peak_pack_bytes, population.peak_bytes)
             at = 0
+            ended = []  # recorded one by one, announced once the study knows them all
             for trial, hp, _plan, trial_models in entries:
                 score = trial_error = None
                 if error is None:
@@ -382,8 +392,13 @@ class Tuner:
                     except Exception as err:  # noqa: BLE001
                         trial_error = f"{type(err).__name__}: {err}"
                 at += len(trial_models)
-                self._end_one(trial, display, score, error or trial_error, details)
+                ended.append((trial, score, self._close(trial, score, error or trial_error,
+                                                        details)))
             del models, trackers, callbacks, population
+            gc.collect()
+            best = self.oracle.get_best_trials(1)
+            for trial, score, trial_error in ended:
+                self._announce(trial, display, score, trial_error, best)
 
     def _build(self, hp: HyperParameters, plan: dict) -> Any:
         model = self.hypermodel.build(hp)
