@@ -64,7 +64,7 @@ class BackupAndRestore(Callback):
         if content["optimizer"] is not None and optimizer is not None:
             assign_optimizer(optimizer, self.model, content["optimizer"], source)
         self._restore_rng(content.get("rng_state"), source)
-        self.model._initial_epoch_override = epoch + 1
+        self.model.resume_epoch = epoch + 1  # the fit now starting goes on after it
 
     @staticmethod
     def _restore_rng(state, source: str) -> None:
