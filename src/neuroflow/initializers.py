@@ -61,9 +61,19 @@ def _float_dtype(dtype: Any, who: str) -> np.dtype:
     return dt
 
 
-def compute_fans(shape: tuple[int, ...]) -> tuple[int, int]:
-    """(fan_in, fan_out) of a weight shape; kernels of rank > 2 are conv kernels."""
+def compute_fans(shape: tuple[int, ...], input_axes: Any = None,
+                 output_axes: Any = None) -> tuple[int, int]:
+    """(fan_in, fan_out) of a weight shape: the products of `input_axes` and `output_axes`
+    when both are given (EinsumDense kernels), else kernels of rank > 2 are conv kernels."""
     shape = tuple(shape)
+    if input_axes is not None and output_axes is not None:
+        try:
+            return (int(math.prod(shape[a] for a in input_axes)),
+                    int(math.prod(shape[a] for a in output_axes)))
+        except (IndexError, TypeError):
+            raise ValueError(f"compute_fans: input_axes={input_axes!r} and output_axes="
+                             f"{output_axes!r} must be lists of axes of the shape "
+                             f"{shape}") from None
     if len(shape) < 1:
         return 1, 1
     if len(shape) == 1:
@@ -292,6 +302,8 @@ class VarianceScaling(RandomInitializer):
         mode: str = "fan_in",
         distribution: str = "truncated_normal",
         seed=None,
+        input_axes: list[int] | None = None,
+        output_axes: list[int] | None = None,
     ):
         if not isinstance(scale, (int, float, np.number)) or not scale > 0:
             raise ValueError(
@@ -311,12 +323,14 @@ class VarianceScaling(RandomInitializer):
         self.scale = scale
         self.mode = mode
         self.distribution = dist
+        self.input_axes = None if input_axes is None else [int(a) for a in input_axes]
+        self.output_axes = None if output_axes is None else [int(a) for a in output_axes]
         super().__init__(seed=seed)
 
     def __call__(self, shape, dtype=None) -> np.ndarray:
         dt = _float_dtype(dtype, type(self).__name__)
         shape = _standardize_shape(shape)
-        fan_in, fan_out = compute_fans(shape)
+        fan_in, fan_out = compute_fans(shape, self.input_axes, self.output_axes)
         n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}
         variance = self.scale / max(1.0, n[self.mode])
         rng = self._rng()
@@ -331,6 +345,7 @@ class VarianceScaling(RandomInitializer):
     def get_config(self) -> dict:
         return {
             "scale": self.scale, "mode": self.mode, "distribution": self.distribution,
+            "input_axes": self.input_axes, "output_axes": self.output_axes,
             **super().get_config(),
         }
 
@@ -340,12 +355,15 @@ class _FixedVarianceScaling(VarianceScaling):
 
     _preset: tuple[float, str, str] = (1.0, "fan_in", "truncated_normal")
 
-    def __init__(self, seed=None):
+    def __init__(self, seed=None, input_axes: list[int] | None = None,
+                 output_axes: list[int] | None = None):
         scale, mode, distribution = self._preset
-        super().__init__(scale=scale, mode=mode, distribution=distribution, seed=seed)
+        super().__init__(scale=scale, mode=mode, distribution=distribution, seed=seed,
+                         input_axes=input_axes, output_axes=output_axes)
 
     def get_config(self) -> dict:
-        return {"seed": self._seed_config()}
+        return {"seed": self._seed_config(), "input_axes": self.input_axes,
+                "output_axes": self.output_axes}
 
 
 class GlorotUniform(_FixedVarianceScaling):
