@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import sys
 
 from neuroflow.callbacks.callback import Callback
-from neuroflow.callbacks.progress_bar import Progbar
+from neuroflow.callbacks.progress_bar import Progbar, is_interactive
 
 __all__ = ["ProgbarLogger"]
 
@@ -20,6 +21,14 @@ class ProgbarLogger(Callback):
         self._bar: Progbar | None = None
         self._epochs = 1
         self._in_fit = False
+
+    @property
+    def batch_hook_interval(self) -> float:
+        """A redrawn terminal line needs the logs every `Progbar.interval` seconds; a file,
+        a pipe or verbose 2 only the epoch's last batch (see `Callback`)."""
+        if self.verbose == 1 and is_interactive(self.stream or sys.stdout):
+            return self._bar.interval if self._bar is not None else 0.05
+        return math.inf
 
     def on_train_begin(self, logs=None):
         self._epochs = self.params.get("epochs", 1)

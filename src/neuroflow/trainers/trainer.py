@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 import warnings
 from typing import Any
 
@@ -13,7 +14,7 @@ from neuroflow import metrics as metrics_module
 from neuroflow import optimizers as optimizers_module
 from neuroflow.autodiff.primitive import active_trace
 from neuroflow.autodiff.tensor import Tensor, backward_pass, is_recording
-from neuroflow.callbacks.callback import CallbackList
+from neuroflow.callbacks.callback import CallbackList, PeriodicHook
 from neuroflow.callbacks.history import History
 from neuroflow.callbacks.progbar_logger import ProgbarLogger
 from neuroflow.optimizers.flat import FlatBuffers
@@ -261,15 +262,17 @@ class Trainer:
         if self.compiled_metrics.has_metrics:
             self.compiled_metrics.update_state(y, y_pred, sample_weight)
 
-    def _fit_epoch(self, data: da.ArrayData, epoch: int, kind: str = "train") -> int:
-        """One epoch of the default train (or test) step without batch hooks; the last
-        step's index.
+    def _fit_epoch(self, data: da.ArrayData, epoch: int, kind: str = "train",
+                   periodic: PeriodicHook | None = None) -> int:
+        """One epoch of the default train (or test) step without per-batch hooks; the
+        last step's index.
 
         Each batch size's plan is looked up once per epoch and replayed directly on the
         batch's arrays. The loss tracker (a Keras `Mean`: `total` and `count`) is summed
         in NumPy scalars of its dtype, the same float32 additions its `update_state`
-        makes, and written back before any eager step and at the end: nobody reads it in
-        between, since no callback has a batch hook.
+        makes, and written back before any eager step, before the `periodic` hooks
+        (callbacks that want the logs only every so often: a progress bar) and at the
+        end: nobody else reads it in between.
         """
         plans: dict[int, Any] = {}  # rows -> (plan, seed), or _EAGER
         training = kind == "train"
@@ -279,25 +282,24 @@ class Trainer:
         variables, flat = self._train_variables(), self._flat
         total_var, count_var = tracker.total.data, tracker.count.data
         total, count = total_var[()], count_var[()]
+        clock, due = time.monotonic, math.inf if periodic is None else periodic.next_time
         step = -1
         try:
             for step, batch in enumerate(data.leaf_batches()):
                 rows = len(batch[0])
                 entry = plans.get(rows)
-                if entry is None or entry is _EAGER:
-                    total_var[...], count_var[...] = total, count
+                ran = False  # whether the step ran eagerly (the tracker is up to date)
                 if entry is None:
+                    total_var[...], count_var[...] = total, count
                     entry = self._replay_entry(data, batch, kind)
                     if entry is not None:
                         plans[rows] = entry
-                    if entry is None or entry is _EAGER:  # the step has run
-                        total, count = total_var[()], count_var[()]
-                        if self._nan_batch:
-                            self._report_nan(epoch, step)
-                            break
-                        continue
-                if entry is _EAGER:
+                    ran = entry is None or entry is _EAGER
+                elif entry is _EAGER:
+                    total_var[...], count_var[...] = total, count
                     eager_step(*data.pack(batch))
+                    ran = True
+                if ran:
                     total, count = total_var[()], count_var[()]
                 else:
                     plan, seed = entry
@@ -325,8 +327,13 @@ class Trainer:
                     break
                 if self.stop_training:
                     break
+                if due <= clock():
+                    total_var[...], count_var[...] = total, count
+                    due = periodic.fire(step, _sorted_logs(self.get_metrics_result()))
         finally:
             total_var[...], count_var[...] = total, count
+        if periodic is not None:
+            periodic.finish(step, _sorted_logs(self.get_metrics_result()))
         return step
 
     def _replay_entry(self, data: da.ArrayData, batch: list, kind: str):
@@ -568,6 +575,10 @@ class Trainer:
         train_hooks = cbs.has_batch_hooks("on_train_batch_begin") or cbs.has_batch_hooks(
             "on_train_batch_end"
         )
+        # callbacks that want the logs only now and then (the progress bar, see
+        # Callback.batch_hook_interval) leave the epoch to the direct replay loop
+        every_batch = cbs.needs_every_batch("on_train_batch_begin") or cbs.needs_every_batch(
+            "on_train_batch_end")
         cbs.on_train_begin()
         if self.resume_epoch is not None:  # a callback resumes a run (BackupAndRestore)
             initial_epoch, self.resume_epoch = self.resume_epoch, None
@@ -579,9 +590,10 @@ class Trainer:
             self.reset_metrics()
             cbs.on_epoch_begin(epoch)
             step = -1
-            fast = not (train_hooks or custom_step)
+            fast = not (every_batch or custom_step)
             if fast:
-                step = self._fit_epoch(data, epoch)
+                periodic = cbs.periodic_hook("on_train_batch_end") if train_hooks else None
+                step = self._fit_epoch(data, epoch, periodic=periodic)
             for step, batch in enumerate(() if fast else data.batches()):
                 xb, yb, swb = batch
                 if train_hooks:
@@ -692,9 +704,12 @@ class Trainer:
         )
         cbs.on_test_begin()
         logs: dict = {}
-        fast = not hooks and type(self).test_step is Trainer.test_step
+        every_batch = cbs.needs_every_batch("on_test_batch_begin") or cbs.needs_every_batch(
+            "on_test_batch_end")
+        fast = not every_batch and type(self).test_step is Trainer.test_step
         if fast:
-            self._fit_epoch(data, 0, kind="test")
+            periodic = cbs.periodic_hook("on_test_batch_end") if hooks else None
+            self._fit_epoch(data, 0, kind="test", periodic=periodic)
         for step, (xb, yb, swb) in enumerate(() if fast else data.batches()):
             packed = (xb, yb) if swb is None else (xb, yb, swb)
             if hooks:
