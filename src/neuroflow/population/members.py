@@ -19,13 +19,15 @@ __all__ = ["MemberSpec", "describe", "VECTOR_ATTRIBUTES"]
 
 # Optimizer attributes whose update arithmetic broadcasts a (K, 1) vector of per-member
 # values (checked by the equivalence tests); `learning_rate` and `weight_decay` always do.
+# Adam's and AdamW's bias corrections, scalar arithmetic, are computed per member by the
+# member's own optimizer (see `StackedOptimizer`).
 # A vector holds values that are all non-zero: members that mix zero and non-zero values
 # of one attribute take different branches of the update and form different packs.
 VECTOR_ATTRIBUTES: dict[type, tuple[str, ...]] = {
     opt.SGD: ("momentum",),
     opt.RMSprop: ("rho", "momentum", "epsilon"),
-    opt.Adam: ("epsilon",),
-    opt.AdamW: ("epsilon",),
+    opt.Adam: ("beta_1", "beta_2", "epsilon"),
+    opt.AdamW: ("beta_1", "beta_2", "epsilon"),
     opt.Nadam: ("epsilon",),
     opt.Adagrad: ("epsilon",),
     opt.Adamax: ("beta_1", "beta_2", "epsilon"),

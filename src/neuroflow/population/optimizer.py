@@ -13,10 +13,17 @@ from typing import Any
 
 import numpy as np
 
+from neuroflow import optimizers as opt
 from neuroflow.autodiff.tensor import Variable
 from neuroflow.population.members import _ALWAYS_VECTOR, VECTOR_ATTRIBUTES
 
 __all__ = ["StackedOptimizer"]
+
+
+# Attributes kept scalar when every member shares them (the update's arithmetic is then
+# exactly the member's own), else float64 vectors: `1 - beta` of a float32 beta is off by
+# 2e-7, a bias that Adam's moments accumulate.
+_EXACT = ("beta_1", "beta_2")
 
 
 class MemberVector(np.ndarray):
@@ -42,7 +49,9 @@ class StackedOptimizer:
         self.optimizer = cls.from_config(config)
         self.attributes = [a for a in VECTOR_ATTRIBUTES[cls] + _ALWAYS_VECTOR
                            if a != "learning_rate"
-                           and getattr(first, a, None) is not None and getattr(first, a)]
+                           and getattr(first, a, None) is not None and getattr(first, a)
+                           and (a not in _EXACT or len({getattr(m.optimizer, a)
+                                                        for m in self.members}) > 1)]
         self.dtype = params.data.dtype
         self.params = params
         self.optimizer.build([params])
@@ -52,11 +61,25 @@ class StackedOptimizer:
             isinstance(m.optimizer._learning_rate, Variable) and not m.optimizer.decay
             for m in self.members)
         self._rates: np.ndarray | None = None
+        self._member_rates: list = []
+        if {"beta_1", "beta_2"} & set(self.attributes) and cls in (opt.Adam, opt.AdamW):
+            self.optimizer._coefficients = self._member_coefficients
+
+    def _member_coefficients(self, _rates: MemberVector) -> MemberVector:
+        """Each member's step size from its own optimizer (its betas' bias correction in
+        its own scalar arithmetic), as a (K, 1) vector."""
+        done = self.optimizer._iterations.data
+        values = []
+        for m, rate in zip(self.members, self._member_rates, strict=True):
+            m.optimizer._iterations.data[...] = done
+            values.append(m.optimizer._coefficients(rate))
+        return _vector(values, self.dtype)
 
     def _set_vectors(self) -> None:
         for name in self.attributes:
             values = [float(getattr(m.optimizer, name)) for m in self.members]
-            setattr(self.optimizer, name, _vector(values, self.dtype))
+            setattr(self.optimizer, name,
+                    _vector(values, np.float64 if name in _EXACT else self.dtype))
 
     def slot_count(self) -> int:
         """How many (K, P) buffers the optimizer keeps besides the weights."""
@@ -73,6 +96,7 @@ class StackedOptimizer:
                 opt = m.optimizer
                 opt._iterations.data[...] = self.steps  # schedules read the member's step
                 rates.append(opt.current_learning_rate())
+            self._member_rates = rates
             self._rates = _vector(rates, self.dtype)
         return self._rates
 
