@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import pickle
 
 import numpy as np
@@ -18,6 +19,21 @@ from neuroflow.optimizers import Adam  # noqa: E402
 from neuroflow.sklearn import KerasClassifier, KerasRegressor  # noqa: E402
 from neuroflow.wrappers.scikit_learn import KerasClassifier as LegacyClassifier  # noqa: E402
 from neuroflow.wrappers.scikit_learn import KerasRegressor as LegacyRegressor  # noqa: E402
+
+
+class _NamedBuildFunction:
+    """A build function whose repr is its name: scikit-learn's check ids print the
+    estimator's parameters, and a plain function's repr holds its memory address, which
+    differs between pytest-xdist workers (they must collect the same test ids)."""
+
+    def __init__(self, function):
+        functools.update_wrapper(self, function)
+
+    def __call__(self, *args, **kwargs):
+        return self.__wrapped__(*args, **kwargs)
+
+    def __repr__(self) -> str:
+        return self.__name__
 
 
 def adaptive_model(meta):
@@ -51,8 +67,10 @@ def uncompiled_classifier(meta, units=8):
 
 @parametrize_with_checks(
     [
-        KerasClassifier(adaptive_model, epochs=40, batch_size=32, verbose=0, random_state=0),
-        KerasRegressor(adaptive_model, epochs=40, batch_size=32, verbose=0, random_state=0),
+        KerasClassifier(_NamedBuildFunction(adaptive_model), epochs=40, batch_size=32,
+                        verbose=0, random_state=0),
+        KerasRegressor(_NamedBuildFunction(adaptive_model), epochs=40, batch_size=32,
+                       verbose=0, random_state=0),
     ]
 )
 def test_sklearn_estimator_checks(estimator, check):
@@ -76,7 +94,8 @@ def seeded_model(meta):
     return model
 
 
-@parametrize_with_checks([LegacyClassifier(seeded_model), LegacyRegressor(seeded_model)])
+@parametrize_with_checks([LegacyClassifier(_NamedBuildFunction(seeded_model)),
+                          LegacyRegressor(_NamedBuildFunction(seeded_model))])
 def test_tf_keras_2_wrappers_pass_sklearn_estimator_checks(estimator, check):
     check(estimator)
 
