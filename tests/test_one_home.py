@@ -5,7 +5,10 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import numpy as np
 import pytest
+
+import neuroflow as keras
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "neuroflow"
 
@@ -55,3 +58,30 @@ def test_the_scikit_learn_perceptron_is_another_class():
 
     assert sklearn.Perceptron is not classic.RosenblattPerceptron
     assert sklearn.Perceptron.__module__.startswith("neuroflow.sklearn")
+
+
+# ---- one nested-structure module: the walkers above autodiff agree with backend.tree ----------
+def test_ops_map_over_a_dict_keeps_its_keys_and_their_order():
+    xs = {"b": np.arange(3.0, dtype="float32"), "a": (np.ones(3, "float32"),)}
+    out = keras.ops.map(lambda x: {"b": x["b"] * 2, "a": (x["a"][0] + 1,)}, xs)
+    assert list(out) == ["b", "a"]
+    np.testing.assert_allclose(np.asarray(out["b"]), [0.0, 2.0, 4.0])
+    np.testing.assert_allclose(np.asarray(out["a"][0]), [2.0, 2.0, 2.0])
+
+
+def test_symbolic_inputs_nested_in_a_dict_are_seen_and_built_as_their_shapes():
+    from neuroflow.backend import keras_tensor
+
+    a, b = keras.Input(shape=[2]), keras.Input(shape=[3])
+    assert keras_tensor.is_symbolic({"x": [1.0, {"y": a}]})
+    assert not keras_tensor.is_symbolic({"x": [1.0, (2.0,)]})
+    assert keras_tensor._shape_structure((a, {"k": b})) == [(None, 2), {"k": (None, 3)}]
+    assert keras_tensor._shape_structure({"k": b, "j": a}) == {"k": (None, 3), "j": (None, 2)}
+    assert list(keras_tensor._shape_structure({"k": b, "j": a})) == ["k", "j"]
+
+
+def test_a_layer_called_on_a_tuple_of_arrays_builds_from_a_list_of_shapes():
+    layer = keras.layers.Concatenate()
+    out = layer((np.zeros((2, 1), "float32"), np.ones((2, 2), "float32")))
+    assert tuple(out.shape) == (2, 3)
+    assert layer._build_input_shape == [(2, 1), (2, 2)]

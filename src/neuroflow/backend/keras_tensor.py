@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from neuroflow import backend
-from neuroflow.backend.tree import flatten
+from neuroflow.backend.tree import flatten, is_nested, map_structure
 
 __all__ = ["KerasTensor", "Node", "is_symbolic", "symbolic_call", "register_operator"]
 
@@ -100,21 +100,19 @@ def is_symbolic(inputs: Any) -> bool:
     """True when `inputs` is (or holds) a KerasTensor."""
     if isinstance(inputs, KerasTensor):
         return True
-    if isinstance(inputs, (list, tuple)):
-        return any(is_symbolic(x) for x in inputs)
-    if isinstance(inputs, dict):
-        return any(is_symbolic(x) for x in inputs.values())
-    return False
+    return is_nested(inputs) and any(isinstance(x, KerasTensor) for x in flatten(inputs))
+
+
+def _shape_of(x: Any) -> tuple:
+    if not isinstance(x, KerasTensor):
+        raise TypeError(f"expected KerasTensors in a symbolic call, received {type(x).__name__}")
+    return x.shape
 
 
 def _shape_structure(inputs: Any):
-    if isinstance(inputs, KerasTensor):
-        return inputs.shape
-    if isinstance(inputs, (list, tuple)):
-        return [_shape_structure(x) for x in inputs]
-    if isinstance(inputs, dict):
-        return {k: _shape_structure(v) for k, v in inputs.items()}
-    raise TypeError(f"expected KerasTensors in a symbolic call, received {type(inputs).__name__}")
+    """The shapes of symbolic `inputs` as `build` receives them (several: a list)."""
+    shapes = map_structure(_shape_of, inputs)
+    return list(shapes) if isinstance(inputs, tuple) else shapes
 
 
 def symbolic_call(layer, inputs: Any, args: tuple, kwargs: dict):

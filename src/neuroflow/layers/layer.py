@@ -10,7 +10,7 @@ import numpy as np
 
 from neuroflow import backend
 from neuroflow.autodiff.tensor import Tensor, Variable
-from neuroflow.backend import allocation
+from neuroflow.backend import allocation, tree
 from neuroflow.backend.keras_tensor import is_symbolic, symbolic_call
 from neuroflow.backend.naming import snake_case, unique_name
 from neuroflow.layers import auto_config
@@ -419,23 +419,18 @@ class Layer:
         raise AttributeError(f"Layer '{self.name}' has no defined input shape yet")
 
 
+def _convert_input(x):
+    if isinstance(x, Tensor) and (x.data.dtype == backend.floatx() or x.requires_grad):
+        return x
+    return to_tensor(x)
+
+
 def _convert_inputs(inputs):
-    if isinstance(inputs, Tensor):
-        return (
-            inputs
-            if inputs.data.dtype == backend.floatx() or inputs.requires_grad
-            else to_tensor(inputs)
-        )
-    if isinstance(inputs, (list, tuple)):
-        return type(inputs)(_convert_inputs(x) for x in inputs)
-    if isinstance(inputs, dict):
-        return {k: _convert_inputs(v) for k, v in inputs.items()}
-    return to_tensor(inputs)
+    return tree.map_structure(_convert_input, inputs) if tree.is_nested(inputs) else (
+        _convert_input(inputs))
 
 
 def _shapes(inputs):
-    if isinstance(inputs, (list, tuple)):
-        return [_shapes(x) for x in inputs]
-    if isinstance(inputs, dict):
-        return {k: _shapes(v) for k, v in inputs.items()}
-    return tuple(inputs.shape)
+    """The shapes of `inputs` as `build` receives them (several: a list)."""
+    shapes = tree.map_structure(lambda x: tuple(x.shape), inputs)
+    return list(shapes) if isinstance(inputs, tuple) else shapes

@@ -115,13 +115,8 @@ def _clone_functional(model, input_tensors, fn: Callable, call_function: Callabl
     clones: dict[int, Layer] = {}
 
     def remap(value):
-        if isinstance(value, KerasTensor):
-            return new_of[id(value)]
-        if isinstance(value, dict):
-            return {k: remap(v) for k, v in value.items()}
-        if isinstance(value, (list, tuple)):
-            return type(value)(remap(v) for v in value)
-        return value
+        return tree.map_structure(
+            lambda v: new_of[id(v)] if isinstance(v, KerasTensor) else v, value)
 
     for node in model._nodes:
         layer = node.layer

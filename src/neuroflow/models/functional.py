@@ -95,23 +95,13 @@ class _Slot:
 
 
 def _template(structure: Any, slot_of: dict[int, int]) -> Any:
-    if isinstance(structure, KerasTensor):
-        return _Slot(slot_of[id(structure)])
-    if isinstance(structure, dict):
-        return {k: _template(v, slot_of) for k, v in structure.items()}
-    if isinstance(structure, (list, tuple)):
-        return type(structure)(_template(v, slot_of) for v in structure)
-    return structure
+    return tree.map_structure(
+        lambda t: _Slot(slot_of[id(t)]) if isinstance(t, KerasTensor) else t, structure)
 
 
 def _fill(template: Any, values: list) -> Any:
-    if isinstance(template, _Slot):
-        return values[template.index]
-    if isinstance(template, dict):
-        return {k: _fill(v, values) for k, v in template.items()}
-    if isinstance(template, (list, tuple)):
-        return type(template)(_fill(v, values) for v in template)
-    return template
+    return tree.map_structure(
+        lambda s: values[s.index] if isinstance(s, _Slot) else s, template)
 
 
 def _shape_ok(shape: tuple, spec: tuple) -> bool:

@@ -19,6 +19,7 @@ from neuroflow import backend
 from neuroflow.autodiff import math_ops
 from neuroflow.autodiff.primitive import untraceable
 from neuroflow.autodiff.tensor import Tensor
+from neuroflow.backend import tree
 
 __all__ = [
     "standardize_dtype", "result_type", "dtype_of", "to_tensor", "to_array", "cast_to",
@@ -140,7 +141,7 @@ def to_array(x: Any, dtype: Any = None) -> np.ndarray:
     elif isinstance(x, (np.ndarray, np.generic)):
         data = np.asarray(x)
     else:
-        data = np.asarray(_raw_nested(x))
+        data = np.asarray(tree.map_structure(_raw, x))
         if data.dtype.kind == "f":
             data = data.astype(backend.floatx())
         elif data.dtype.kind in "iu":
@@ -163,9 +164,7 @@ def values(t: Tensor) -> np.ndarray:
     return t.data
 
 
-def _raw_nested(x):
-    if isinstance(x, (list, tuple)):
-        return [_raw_nested(v) for v in x]
+def _raw(x):
     return x.data if isinstance(x, Tensor) else x
 
 

@@ -14,6 +14,7 @@ from neuroflow.autodiff import extra_ops
 from neuroflow.autodiff import shape_ops as s
 from neuroflow.autodiff.tensor import Tensor, record
 from neuroflow.autodiff.tensor import stop_gradient as _stop_gradient
+from neuroflow.backend import tree
 from neuroflow.ops._dtypes import cast_to, standardize_dtype, to_array, to_tensor
 from neuroflow.ops._shape import unstack
 
@@ -111,44 +112,23 @@ def fori_loop(lower: int, upper: int, body_fun: Callable, init_val):
     return val
 
 
-def _flatten(tree) -> list:
-    if isinstance(tree, dict):
-        return [v for k in sorted(tree) for v in _flatten(tree[k])]
-    if isinstance(tree, (list, tuple)):
-        return [v for item in tree for v in _flatten(item)]
-    return [tree]
-
-
-def _pack(tree, flat: list):
-    it = iter(flat)
-
-    def pack(t):
-        if isinstance(t, dict):
-            return {k: pack(t[k]) for k in sorted(t)}
-        if isinstance(t, (list, tuple)):
-            return type(t)(pack(v) for v in t)
-        return next(it)
-
-    return pack(tree)
-
-
 def _slices(xs, length: int | None, op: str) -> tuple[list, int]:
-    leaves = [to_tensor(x) for x in _flatten(xs)]
+    leaves = [to_tensor(x) for x in tree.flatten(xs)]
     sizes = {t.shape[0] for t in leaves}
     if len(sizes) > 1:
         raise ValueError(f"{op}: every input needs the same leading length, received {sizes}")
     n = sizes.pop() if sizes else length
     if n is None:
         raise ValueError(f"{op}: give xs or length")
-    return [_pack(xs, [s.getitem(t, i) for t in leaves]) for i in range(n)], n
+    return [tree.pack_sequence_as(xs, [s.getitem(t, i) for t in leaves]) for i in range(n)], n
 
 
 def _stack_trees(items: list):
     if not items:
         return None
-    flat = [_flatten(item) for item in items]
+    flat = [tree.flatten(item) for item in items]
     stacked = [s.stack([to_tensor(f[j]) for f in flat]) for j in range(len(flat[0]))]
-    return _pack(items[0], stacked)
+    return tree.pack_sequence_as(items[0], stacked)
 
 
 def scan(f: Callable, init, xs=None, length=None, reverse: bool = False, unroll: int = 1):
@@ -176,18 +156,18 @@ def vectorized_map(function: Callable, elements):
 
 def associative_scan(f: Callable, elems, reverse: bool = False, axis: int = 0):
     """Prefix reductions with the associative f (computed sequentially)."""
-    leaves = [to_tensor(e) for e in _flatten(elems)]
+    leaves = [to_tensor(e) for e in tree.flatten(elems)]
     moved = [s.transpose(t, _axis_first(t.ndim, axis)) for t in leaves]
     n = moved[0].shape[0]
     order = list(range(n - 1, -1, -1)) if reverse else list(range(n))
     acc, outs = None, [None] * n
     for i in order:
-        x = _pack(elems, [s.getitem(t, i) for t in moved])
+        x = tree.pack_sequence_as(elems, [s.getitem(t, i) for t in moved])
         acc = x if acc is None else f(acc, x)
         outs[i] = acc
-    stacked = _flatten(_stack_trees(outs))
+    stacked = tree.flatten(_stack_trees(outs))
     back = [s.transpose(t, tuple(np.argsort(_axis_first(t.ndim, axis)))) for t in stacked]
-    return _pack(elems, back)
+    return tree.pack_sequence_as(elems, back)
 
 
 def _axis_first(ndim: int, axis: int) -> tuple[int, ...]:
