@@ -71,9 +71,9 @@ class _RandomLayer(Layer):
         return config
 
 
-class Dropout(_RandomLayer):
-    """Zero a fraction `rate` of the inputs in training and scale the rest by 1/(1-rate);
-    the identity in inference (predict, evaluate)."""
+class _MaskingDropout(_RandomLayer):
+    """Shared parts of Dropout and AlphaDropout: a rate, an optional noise_shape (the mask
+    broadcast along the axes given as 1), the identity outside training; `_draw` differs."""
 
     def __init__(self, rate: float, noise_shape: Any = None, seed: int | None = None,
                  **kwargs: Any):
@@ -86,16 +86,21 @@ class Dropout(_RandomLayer):
             return inputs
         return random_affine(inputs, self._generator, self._draw)
 
-    def _draw(self, rng: np.random.Generator, x: np.ndarray) -> tuple:
-        shape = self._noise_shape(x, self.noise_shape)
-        keep = rng.random(shape, dtype=np.float32) >= self.rate
-        return keep.astype(x.dtype) * x.dtype.type(1.0 / (1.0 - self.rate)), None
-
     def get_config(self) -> dict:
         config = super().get_config()
         config.update(rate=self.rate,
                       noise_shape=None if self.noise_shape is None else list(self.noise_shape))
         return config
+
+
+class Dropout(_MaskingDropout):
+    """Zero a fraction `rate` of the inputs in training and scale the rest by 1/(1-rate);
+    the identity in inference (predict, evaluate)."""
+
+    def _draw(self, rng: np.random.Generator, x: np.ndarray) -> tuple:
+        shape = self._noise_shape(x, self.noise_shape)
+        keep = rng.random(shape, dtype=np.float32) >= self.rate
+        return keep.astype(x.dtype) * x.dtype.type(1.0 / (1.0 - self.rate)), None
 
 
 class GaussianNoise(_RandomLayer):
@@ -147,20 +152,9 @@ class GaussianDropout(_RandomLayer):
         return config
 
 
-class AlphaDropout(_RandomLayer):
+class AlphaDropout(_MaskingDropout):
     """Dropout that keeps the mean and variance of SELU activations: dropped units are set
     to SELU's negative saturation value, then an affine map restores the statistics."""
-
-    def __init__(self, rate: float, noise_shape: Any = None, seed: int | None = None,
-                 **kwargs: Any):
-        super().__init__(seed=seed, **kwargs)
-        self.rate = self._check_rate(rate)
-        self.noise_shape = None if noise_shape is None else tuple(noise_shape)
-
-    def call(self, inputs: Tensor, training=None) -> Tensor:
-        if not training or self.rate == 0.0:
-            return inputs
-        return random_affine(inputs, self._generator, self._draw)
 
     def _draw(self, rng: np.random.Generator, x: np.ndarray) -> tuple:
         rate = self.rate
@@ -171,9 +165,3 @@ class AlphaDropout(_RandomLayer):
         keep = (rng.random(shape, dtype=np.float32) >= rate).astype(x.dtype)
         # a * (x * keep + alpha_p * (1 - keep)) + b, as one multiply and one add
         return keep * x.dtype.type(a), ((1.0 - keep) * (a * alpha_p) + b).astype(x.dtype)
-
-    def get_config(self) -> dict:
-        config = super().get_config()
-        config.update(rate=self.rate,
-                      noise_shape=None if self.noise_shape is None else list(self.noise_shape))
-        return config
