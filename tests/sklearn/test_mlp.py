@@ -15,7 +15,8 @@ from sklearn.neural_network import MLPClassifier as SkMLPClassifier  # noqa: E40
 from sklearn.neural_network import MLPRegressor as SkMLPRegressor  # noqa: E402
 from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
 
-from neuroflow.sklearn import MLPClassifier, MLPRegressor, _mlp_threads  # noqa: E402
+from neuroflow.backend import blas_threads  # noqa: E402
+from neuroflow.sklearn import MLPClassifier, MLPRegressor  # noqa: E402
 
 
 @parametrize_with_checks(
@@ -258,7 +259,7 @@ def test_binary_predict_proba_has_two_columns_summing_to_one():
 # --------------------------------------------------------------- BLAS threads
 
 def _blas_threads() -> list[int]:
-    controller = _mlp_threads._controller()
+    controller = blas_threads._controller()
     return [lib.num_threads for lib in controller.select(user_api="blas").lib_controllers]
 
 
@@ -281,9 +282,9 @@ def test_thread_chooser_keeps_the_faster_thread_count(monkeypatch, one_thread_st
     def fake_clock() -> float:
         return now["t"]
 
-    monkeypatch.setattr(_mlp_threads.time, "perf_counter", fake_clock)
+    monkeypatch.setattr(blas_threads.time, "perf_counter", fake_clock)
     with threadpool_limits(limits=2, user_api="blas"):
-        chooser = _mlp_threads.ThreadChooser(trial_steps=2)
+        chooser = blas_threads.ThreadChooser(trial_steps=2)
         for _ in range(8):  # the trial rounds: 1, 2, 1, 2 threads, two steps each
             chooser.start()
             now["t"] += one_thread_step if chooser.threads == 1 else 2.0

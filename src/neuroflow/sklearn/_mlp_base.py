@@ -26,7 +26,7 @@ from neuroflow.sklearn._mlp_network import (
     init_parameters,
 )
 from neuroflow.sklearn._mlp_optimizers import SGD, Adam
-from neuroflow.sklearn._mlp_threads import ThreadChooser
+from neuroflow.backend.blas_threads import ThreadChooser
 from neuroflow.sklearn._validation import Interval, Options, check_params, validate_data
 
 __all__ = ["BaseMLP"]

@@ -14,7 +14,7 @@ import scipy.optimize
 from sklearn.exceptions import ConvergenceWarning
 
 from neuroflow.sklearn._mlp_network import Backprop
-from neuroflow.sklearn._mlp_threads import ThreadChooser
+from neuroflow.backend.blas_threads import ThreadChooser
 
 __all__ = ["minimize_lbfgs"]
 

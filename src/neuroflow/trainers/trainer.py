@@ -14,6 +14,7 @@ from neuroflow import metrics as metrics_module
 from neuroflow import optimizers as optimizers_module
 from neuroflow.autodiff.primitive import active_trace
 from neuroflow.autodiff.tensor import Tensor, backward_pass, is_recording
+from neuroflow.backend.blas_threads import ThreadChooser
 from neuroflow.callbacks.callback import CallbackList, PeriodicHook
 from neuroflow.callbacks.history import History
 from neuroflow.callbacks.progbar_logger import ProgbarLogger
@@ -283,6 +284,9 @@ class Trainer:
         total_var, count_var = tracker.total.data, tracker.count.data
         total, count = total_var[()], count_var[()]
         clock, due = time.monotonic, math.inf if periodic is None else periodic.next_time
+        # the BLAS threads: one or the default, whichever replays this epoch's first
+        # steps faster (kept until the epoch ends)
+        threads = chooser = _thread_chooser(variables) if training else None
         step = -1
         try:
             for step, batch in enumerate(data.leaf_batches()):
@@ -303,11 +307,16 @@ class Trainer:
                     total, count = total_var[()], count_var[()]
                 else:
                     plan, seed = entry
+                    if threads is not None:
+                        threads.start()
                     outputs, grads = plan.run(batch, seed)
                     if grads is not None:
                         optimizer.apply(grads, variables)
                     elif plan.flat:
                         optimizer.apply_flat(flat)
+                    if threads is not None:
+                        threads.stop()
+                        threads = threads if threads.trying else None
                     value = float(outputs[0])
                     if plan.terms:
                         for (i, n), term in zip(plan.terms, outputs[1:plan.n_scalar],
@@ -332,6 +341,8 @@ class Trainer:
                     due = periodic.fire(step, _sorted_logs(self.get_metrics_result()))
         finally:
             total_var[...], count_var[...] = total, count
+            if chooser is not None:
+                chooser.close()
         if periodic is not None:
             periodic.finish(step, _sorted_logs(self.get_metrics_result()))
         return step
@@ -942,6 +953,17 @@ def _pack(structure: Any, arrays: list) -> Any:
     if isinstance(structure, (list, tuple)):
         return list(arrays)
     return arrays[0]
+
+
+_WIDE_PRODUCT = 10_000  # a variable this large makes products where BLAS threads matter
+
+
+def _thread_chooser(variables: list) -> ThreadChooser | None:
+    """A ThreadChooser for a model with products wide enough for threads to matter."""
+    if not any(v.data.size >= _WIDE_PRODUCT for v in variables):
+        return None
+    chooser = ThreadChooser()
+    return chooser if chooser.trying else None
 
 
 def _graph_call(cls: type) -> bool:

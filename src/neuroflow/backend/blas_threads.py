@@ -1,9 +1,10 @@
-"""How many BLAS threads an MLP fit uses: whichever of one and the default is faster.
+"""How many BLAS threads a training loop uses: whichever of one and the default is faster.
 
-An MLP step is a chain of products too small to share well between threads, and on a
-busy machine threads that wait for a core make every product slower; on a quiet one a
-wide network gains from them. So a fit times its first steps both ways, alternately,
-and keeps the faster for the rest. Thread counts do not change the arithmetic in any
+A dense network's step is a chain of products too small to share well between threads
+(batch 32), and on a busy machine threads that wait for a core make every product
+slower; on a quiet one a wide network gains from them. So a fit (`Model.fit`, the
+scikit-learn MLPs) times its first steps both ways, alternately, and keeps the faster
+for the rest. Thread counts do not change the arithmetic in any
 way that matters (products may round differently in the last bit on some shapes; over
 a whole fit the weights agree to about 1e-15).
 """
@@ -57,6 +58,11 @@ class ThreadChooser:
                 self._limiter = None
             if threads != self.default:
                 self._limiter = self._controller.limit(limits=threads, user_api="blas")
+
+    @property
+    def trying(self) -> bool:
+        """Whether the trial rounds are still running (`start`/`stop` still needed)."""
+        return bool(self._schedule)
 
     def start(self) -> None:
         """Call before a step."""
