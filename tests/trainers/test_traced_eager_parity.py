@@ -267,3 +267,22 @@ def test_train_plans_write_gradients_into_the_flat_buffers(make_optimizer):
     assert train_plans and all(p.flat for p in train_plans)
     params = model._flat.params
     assert all(np.shares_memory(v.data, params) for v in model.trainable_variables)
+
+
+def _shared_dense():
+    """One Dense applied twice: its kernel's gradient is a sum of two contributions."""
+    inputs = keras.Input((3,))
+    shared = keras.layers.Dense(3, activation="tanh")
+    return keras.Model(inputs, keras.layers.Dense(3)(shared(shared(inputs))))
+
+
+@pytest.mark.parametrize(("build", "copies"), [(_sequential, 0), (_shared_dense, 2)],
+                         ids=["each-gradient-written-in-place", "summed-gradients-copied"])
+def test_dense_gradients_are_written_straight_into_the_flat_buffer(build, copies):
+    """The dense VJP writes its kernel and bias gradients into the flat buffer's views;
+    a variable whose gradient sums several contributions is copied there once summed."""
+    model = _assert_parity(build, {"optimizer": "sgd", "loss": "mse"}, {"x": X, "y": REAL})
+    train_plans = [p for key, p in model._plans.items() if key[0] == "train"]
+    assert train_plans and all(p.flat for p in train_plans)
+    for plan in train_plans:
+        assert plan.run.source.count("_copyto(") == copies

@@ -269,18 +269,21 @@ def _dense_fwd(x, w, *bias, act):
     return out, (x, x2, w, None if act.needs_no_input else z, a, act)
 
 
-def _dense_vjp(g, res, needs):
+_NO_OUT = (None, None, None)
+
+
+def _dense_vjp(g, res, needs, out=_NO_OUT):
     x, x2, w, pre, a, act = res
     g2 = g if g.ndim == 2 else g.reshape(-1, g.shape[-1])
     dz = act.backward(g2, pre, a)
     gx = (dz @ w.T).reshape(x.shape) if needs[0] else None
-    gw = x2.T @ dz if needs[1] else None
+    gw = np.matmul(x2.T, dz, out=out[1]) if needs[1] else None
     if len(needs) == 2:
         return gx, gw
-    return gx, gw, (np.add.reduce(dz, axis=0) if needs[2] else None)
+    return gx, gw, (np.add.reduce(dz, axis=0, out=out[2]) if needs[2] else None)
 
 
-DENSE = Primitive("dense", _dense_fwd, _dense_vjp)
+DENSE = Primitive("dense", _dense_fwd, _dense_vjp, vjp_out=True)
 
 
 def dense(x: Tensor, kernel: Tensor, bias: Tensor | None, act: ActivationKernel) -> Tensor:

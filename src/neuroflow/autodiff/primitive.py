@@ -6,7 +6,10 @@ A primitive is a pair of kernels on raw NumPy arrays, written once:
   VJP will need (inputs, intermediate arrays, shapes; None when nothing).
 - `vjp(g, residuals, needs) -> tuple`: one gradient (or None) per input, for the
   upstream gradient `g`; `needs[i]` says whether input `i` wants one, so unused
-  gradients are never computed.
+  gradients are never computed. A primitive built with `vjp_out=True` also accepts
+  `vjp(g, residuals, needs, out)`, `out` holding per input an array to write that
+  gradient into (or None): a traced plan passes the views of a flat gradient buffer,
+  so a variable's gradient is computed in place, without a copy.
 
 `arrays` are the op's data inputs (anything that may change from one batch to the
 next); `params` are static (axes, shapes, activation kernels, dtypes). Defining a new
@@ -43,12 +46,14 @@ _trace: list = [None]
 class Primitive:
     """An op of the engine: a forward kernel and its VJP kernel on raw arrays."""
 
-    __slots__ = ("name", "forward", "vjp")
+    __slots__ = ("name", "forward", "vjp", "vjp_out")
 
-    def __init__(self, name: str, forward: Callable[..., tuple], vjp: Callable[..., tuple]):
+    def __init__(self, name: str, forward: Callable[..., tuple], vjp: Callable[..., tuple],
+                 vjp_out: bool = False):
         self.name = name
         self.forward = forward
         self.vjp = vjp
+        self.vjp_out = vjp_out  # whether vjp takes `out` (see the module docstring)
 
     def bind(self, *inputs: Tensor, **params: Any) -> Tensor:
         """Apply the op to tensors: compute the output, record the node when needed."""

@@ -190,6 +190,24 @@ def _accumulate(total, part):
     return total if part is None else total + part
 
 
+def _in_place_gradients(program: list, backward: list, grad_slots: list,
+                        grad_views: list | None) -> dict[int, np.ndarray]:
+    """Variable slots whose gradient one VJP can write straight into its flat-buffer view:
+    slot -> view. A variable qualifies when exactly one VJP input receives its gradient
+    (no sum of contributions) and that primitive takes `out` (`Primitive.vjp_out`)."""
+    if grad_views is None:
+        return {}
+    count: dict[int, int] = {}
+    writer_takes_out: dict[int, bool] = {}
+    for k, _o, ins, needs in backward:
+        for s, need in zip(ins, needs, strict=True):
+            if need:
+                count[s] = count.get(s, 0) + 1
+                writer_takes_out[s] = program[k][0].vjp_out
+    return {s: view for s, view in zip(grad_slots, grad_views, strict=True)
+            if count.get(s) == 1 and writer_takes_out[s]}
+
+
 def _compile(program: list, backward: list, values: list, n_inputs: int, views: list,
              output_slots: list, loss_slot: int | None, grad_slots: list,
              grad_views: list | None) -> Any:
@@ -236,12 +254,19 @@ def _compile(program: list, backward: list, values: list, n_inputs: int, views: 
                         for s, need in zip(ins, needs, strict=True) if need})
         lines.append("    " + " = ".join(f"g{s}" for s in grads) + " = None")
         lines.append(f"    g{loss_slot} = seed")
+        in_place = _in_place_gradients(program, backward, grad_slots, grad_views)
         assigned = {loss_slot}
         for k, o, ins, needs in backward:
             env[f"b{k}"] = program[k][0].vjp
             env[f"n{k}"] = needs
             lines.append(f"    if g{o} is not None:")
-            lines.append(f"        t = b{k}(g{o}, r{k}, n{k})")
+            outs = tuple(in_place.get(s) if need else None
+                         for s, need in zip(ins, needs, strict=True))
+            if any(view is not None for view in outs):
+                env[f"o{k}"] = outs
+                lines.append(f"        t = b{k}(g{o}, r{k}, n{k}, o{k})")
+            else:
+                lines.append(f"        t = b{k}(g{o}, r{k}, n{k})")
             for j, (s, need) in enumerate(zip(ins, needs, strict=True)):
                 if not need:
                     continue
@@ -252,6 +277,8 @@ def _compile(program: list, backward: list, values: list, n_inputs: int, views: 
                     assigned.add(s)
         if grad_views is not None:
             for k, (s, view) in enumerate(zip(grad_slots, grad_views, strict=True)):
+                if s in in_place:
+                    continue  # its VJP wrote it there
                 env[f"G{k}"] = view
                 lines.append(f"    _copyto(G{k}, g{s})")
             lines.append("    return outputs, None")
