@@ -85,3 +85,20 @@ def test_a_layer_called_on_a_tuple_of_arrays_builds_from_a_list_of_shapes():
     out = layer((np.zeros((2, 1), "float32"), np.ones((2, 2), "float32")))
     assert tuple(out.shape) == (2, 3)
     assert layer._build_input_shape == [(2, 1), (2, 2)]
+
+
+# ---- the training flag of a model call: one stack, in layers/call_context ---------------------
+def test_a_model_call_passes_its_training_flag_to_nested_layers_and_restores_it():
+    from neuroflow.layers import call_context
+
+    seen = []
+
+    class Probe(keras.layers.Layer):
+        def call(self, inputs, training=None):
+            seen.append(training)
+            return inputs
+
+    model = keras.Sequential([keras.Input(shape=[1]), Probe()])
+    model(np.zeros((1, 1), "float32"), training=True)
+    assert seen[-1] is True
+    assert call_context.current_training() is None

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from neuroflow.layers.auto_config import auto_config
-from neuroflow.layers.call_context import _stack as _training_stack
+from neuroflow.layers.call_context import pop_training, push_training
 from neuroflow.layers.layer import Layer
 from neuroflow.trainers.trainer import Trainer
 
@@ -58,11 +58,11 @@ class Model(Trainer, Layer):
             out = self._call_with_plan(inputs)  # inference on an array: the forward plan
             if out is not None:
                 return out
-        _training_stack.append(training)
+        push_training(training)
         try:
             return Layer.__call__(self, inputs, *args, training=training, **kwargs)
         finally:
-            _training_stack.pop()
+            pop_training()
 
     def call(self, inputs, training=None):
         raise NotImplementedError(
