@@ -23,7 +23,9 @@ if [ -z "${NEUROFLOW_DATA:-}" ] && [ -d ../shared/datasets ]; then
   export NEUROFLOW_DATA
 fi
 set +e
-python -m pytest "$@"
+# One pytest worker per core (pytest-xdist): the suite is CPU-bound and its tests are
+# independent (each server a test starts picks a free port, each file goes to tmp_path).
+python -m pytest -n auto "$@"
 status=$?
 set -e
 if [ "$status" -eq 5 ]; then
