@@ -101,7 +101,7 @@ class Dense(Layer):
         else:
             out = nn_ops.dense(inputs, kernel, self.bias, fused)
         if self.activity_regularizer is not None:
-            self.add_loss(self.activity_regularizer(out))
+            self._add_activity_loss(self.activity_regularizer, out)
         return out
 
     def _check_input_shape(self, shape) -> None:

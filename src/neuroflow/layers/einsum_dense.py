@@ -142,7 +142,7 @@ class EinsumDense(Layer):
             out = out + self.bias
         out = self.activation(out)
         if self.activity_regularizer is not None:
-            self.add_loss(self.activity_regularizer(out))
+            self._add_activity_loss(self.activity_regularizer, out)
         return out
 
     def compute_output_shape(self, input_shape: Any) -> tuple:

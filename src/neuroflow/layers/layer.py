@@ -269,6 +269,13 @@ class Layer:
         """Add a scalar loss term (e.g. an activity regularizer) to the training loss."""
         self._losses.append(loss)
 
+    def _add_activity_loss(self, regularizer: Any, outputs: Tensor) -> None:
+        """Add `regularizer(outputs)` divided by the batch size, as Keras 3 (and tf.keras 2)
+        do, so that an activity penalty weighs the same whatever `batch_size` is."""
+        penalty = regularizer(outputs)
+        batch = outputs.shape[0] if outputs.ndim else 1
+        self.add_loss(penalty / batch if batch else penalty * 0.0)
+
     @property
     def losses(self) -> list:
         """Extra losses from `add_loss` (this call) and weight regularizers, recursively."""

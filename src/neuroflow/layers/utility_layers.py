@@ -27,7 +27,8 @@ class Identity(_SameShape):
 
 
 class ActivityRegularization(_SameShape):
-    """Pass the inputs through and add `l1 * sum|x| + l2 * sum x**2` to the training loss."""
+    """Pass the inputs through and add `(l1 * sum|x| + l2 * sum x**2) / batch_size` to the
+    training loss (Keras 3 divides every activity penalty by the batch size)."""
 
     def __init__(self, l1: float = 0.0, l2: float = 0.0, **kwargs: Any):
         super().__init__(**kwargs)
@@ -37,7 +38,7 @@ class ActivityRegularization(_SameShape):
 
     def call(self, inputs: Tensor) -> Tensor:
         if self.l1 or self.l2:
-            self.add_loss(self._penalty(inputs))
+            self._add_activity_loss(self._penalty, inputs)
         return inputs
 
     def get_config(self) -> dict:
