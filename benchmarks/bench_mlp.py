@@ -1,18 +1,25 @@
-"""Train the same MLPs with neuroflow and with a hand-written NumPy loop; print ratios.
+"""Train the same networks with neuroflow and with hand-written NumPy loops; print ratios.
 
 Both start from the same weights, see the same batches in the same order and do the
-same float32 math, so the final weights agree too (checked and printed). Cases:
+same float32 math, so the weights after one epoch agree too (printed). Every target of
+issue 14, in one run:
 
-1. 784-300-100-10 ReLU/softmax, batch 32, SGD, 55,000 samples, one epoch
-   (issue 14 targets: at most 0.85x the NumPy loop, and faster than JAX);
-2. 8-30-1 regression MLP, batch 32, SGD, 11,610 samples (target: at most 1.3x JAX's
-   time per step);
-3. model.predict and model(x) on one row of case 2's model vs the bare forward pass
-   (target: 1.5x); evaluate on case 2's data (the forward-only plan).
+1. 784-300-100-10 ReLU/softmax, batch 32, 55,000 samples, one epoch, with SGD, momentum
+   SGD, Adam and Nadam (targets: at most 0.85x the NumPy loop, faster than JAX);
+2. 8-30-1 regression MLP, batch 32, 11,610 samples, the same optimizers (target: at most
+   1.3x JAX's time per step);
+3. the chapter's Wide & Deep (Normalization, concatenate), its two-output version with
+   loss_weights and a subclassed one, Adam (target: 1.3x the NumPy loop, JAX beside it);
+4. predict and model(x) on one row vs the bare forward pass (target: 1.5x); evaluate's
+   forward-only plan; fit with the progress bar vs verbose=0;
+5. calls per training step of case 2 (neuroflow vs the NumPy loop) and the NumPy call
+   floor: a loop making as many trivial NumPy calls, timed on this machine.
 
-JAX (jit of one epoch as a `lax.scan`), Keras, PyTorch and scikit-learn run the same
-cases in whatever interpreter has them: `--reference-python PATH` runs this script
-there with `--references-only` and reads its JSON answer.
+neuroflow's figures are a steady epoch (the second of a fit: the first traces the plans).
+JAX (jit of one epoch as a `lax.scan`, the same optimizers), Keras, PyTorch and
+scikit-learn run in whatever interpreter has them: `--reference-python PATH` runs this
+script there with `--references-only` and reads its JSON answer. `--quick` is a smoke run
+(tiny data, one repeat, SGD and Adam).
 
     python benchmarks/bench_mlp.py [--repeats 3] [--quick] [--reference-python PY]
 """
@@ -69,88 +76,379 @@ def build_regressor():
     )
 
 
-def numpy_classifier_epoch(weights, x, y, perm, lr, batch_size):
-    w1, b1, w2, b2, w3, b3 = [w.copy() for w in weights]
+class NumpyOptimizer:
+    """Keras 3's SGD (with momentum), Adam and Nadam, written by hand in place on arrays."""
+
+    def __init__(self, name: str, params: list, lr: float):
+        self.name, self.lr, self.t = name, np.float32(lr), 0
+        self.m = [np.zeros_like(w) for w in params]
+        self.v = [np.zeros_like(w) for w in params] if name in ("adam", "nadam") else None
+        self.u_product = 1.0
+
+    def step(self, params: list, grads: list) -> None:
+        self.t += 1
+        t, lr = self.t, self.lr
+        if self.name == "sgd":
+            for w, g in zip(params, grads, strict=True):
+                w -= lr * g
+        elif self.name == "momentum":
+            for w, g, m in zip(params, grads, self.m, strict=True):
+                m *= np.float32(0.9)
+                m -= lr * g
+                w += m
+        elif self.name == "adam":
+            alpha = np.float32(lr * (1 - 0.999**t) ** 0.5 / (1 - 0.9**t))
+            for w, g, m, v in zip(params, grads, self.m, self.v, strict=True):
+                m += (g - m) * np.float32(0.1)
+                v += (g * g - v) * np.float32(0.001)
+                w -= alpha * m / (np.sqrt(v) + np.float32(1e-7))
+        else:  # nadam
+            u_t, u_next = 0.9 * (1 - 0.5 * 0.96**t), 0.9 * (1 - 0.5 * 0.96 ** (t + 1))
+            self.u_product *= u_t
+            c_m = np.float32(u_next / (1 - self.u_product * u_next))
+            c_g = np.float32((1 - u_t) / (1 - self.u_product))
+            inv_v = np.float32(1 / (1 - 0.999**t))
+            for w, g, m, v in zip(params, grads, self.m, self.v, strict=True):
+                m += (g - m) * np.float32(0.1)
+                v += (g * g - v) * np.float32(0.001)
+                w -= lr * (m * c_m + g * c_g) / (np.sqrt(v * inv_v) + np.float32(1e-7))
+
+
+def numpy_mlp_epoch(weights, x, y, perm, optimizer, lr, loss, batch_size):
+    """One epoch of a ReLU dense stack (softmax cross-entropy or MSE) by hand."""
+    params = [w.copy() for w in weights]
+    opt = NumpyOptimizer(optimizer, params, lr)
     x = x.reshape(len(x), -1)
-    n = len(x)
-    for start in range(0, n, batch_size):
+    depth = len(params) // 2
+    grads = [None] * len(params)
+    for start in range(0, len(x), batch_size):
         idx = perm[start : start + batch_size]
         xb, yb = x[idx], y[idx]
         m = len(idx)
-        rows = np.arange(m)
-        a1 = xb @ w1
-        a1 += b1
-        np.maximum(a1, 0, out=a1)
-        a2 = a1 @ w2
-        a2 += b2
-        np.maximum(a2, 0, out=a2)
-        z3 = a2 @ w3
-        z3 += b3
-        z3 -= z3.max(axis=1, keepdims=True)
-        e = np.exp(z3)
-        s = e.sum(axis=1)
-        float((np.log(s) - z3[rows, yb]).mean())  # the loss, as a training loop reports it
-        g = e / s[:, None]
-        g[rows, yb] -= 1
-        g *= np.float32(1.0 / m)
-        gw3 = a2.T @ g
-        gb3 = g.sum(axis=0)
-        d2 = (g @ w3.T) * (a2 > 0)
-        gw2 = a1.T @ d2
-        gb2 = d2.sum(axis=0)
-        d1 = (d2 @ w2.T) * (a1 > 0)
-        gw1 = xb.T @ d1
-        gb1 = d1.sum(axis=0)
-        for w, gw in ((w1, gw1), (b1, gb1), (w2, gw2), (b2, gb2), (w3, gw3), (b3, gb3)):
-            w -= lr * gw
-    return [w1, b1, w2, b2, w3, b3]
+        acts = [xb]
+        for i in range(depth):
+            z = acts[-1] @ params[2 * i]
+            z += params[2 * i + 1]
+            if i < depth - 1:
+                np.maximum(z, 0, out=z)
+            acts.append(z)
+        out = acts[-1]
+        if loss == "ce":
+            rows = np.arange(m)
+            out -= out.max(axis=1, keepdims=True)
+            e = np.exp(out)
+            s = e.sum(axis=1)
+            float((np.log(s) - out[rows, yb]).mean())  # the loss, as a training loop reports
+            g = e / s[:, None]
+            g[rows, yb] -= 1
+            g *= np.float32(1.0 / m)
+        else:
+            diff = out - yb
+            float(np.mean(diff * diff))
+            g = diff * np.float32(2.0 / m)
+        for i in range(depth - 1, -1, -1):
+            grads[2 * i] = acts[i].T @ g
+            grads[2 * i + 1] = g.sum(axis=0)
+            if i:
+                g = (g @ params[2 * i].T) * (acts[i] > 0)
+        opt.step(params, grads)
+    return params
 
 
-def numpy_regressor_epoch(weights, x, y, perm, lr, batch_size):
-    w1, b1, w2, b2 = [w.copy() for w in weights]
-    n = len(x)
-    for start in range(0, n, batch_size):
+def numpy_wide_deep_epoch(weights, norms, xs, y, perm, optimizer, lr, loss_weights, batch_size):
+    """One epoch of the chapter's Wide & Deep by hand: normalized wide and deep inputs,
+    two ReLU layers on the deep one, concat(wide, hidden2) -> output, and with two loss
+    weights an auxiliary output on hidden2."""
+    params = [w.copy() for w in weights]
+    opt = NumpyOptimizer(optimizer, params, lr)
+    (mw, iw), (md, idd) = norms
+    xw, xd = xs
+    two = len(loss_weights) == 2
+    for start in range(0, len(y), batch_size):
         idx = perm[start : start + batch_size]
-        xb, yb = x[idx], y[idx]
+        yb = y[idx]
         m = len(idx)
-        a1 = xb @ w1
-        a1 += b1
-        np.maximum(a1, 0, out=a1)
-        out = a1 @ w2
-        out += b2
+        nw = (xw[idx] - mw) * iw
+        nd = nw if xd is xw else (xd[idx] - md) * idd
+        w1, b1, w2, b2, w3, b3 = params[:6]
+        h1 = nd @ w1
+        h1 += b1
+        np.maximum(h1, 0, out=h1)
+        h2 = h1 @ w2
+        h2 += b2
+        np.maximum(h2, 0, out=h2)
+        c = np.concatenate([nw, h2], axis=1)
+        out = c @ w3
+        out += b3
         diff = out - yb
-        float(np.mean(diff * diff))
-        g = diff * np.float32(2.0 / m)
-        gw2 = a1.T @ g
-        gb2 = g.sum(axis=0)
-        d1 = (g @ w2.T) * (a1 > 0)
-        gw1 = xb.T @ d1
-        gb1 = d1.sum(axis=0)
-        for w, gw in ((w1, gw1), (b1, gb1), (w2, gw2), (b2, gb2)):
-            w -= lr * gw
-    return [w1, b1, w2, b2]
+        g_out = diff * np.float32(2.0 * loss_weights[0] / m)
+        grads = [None, None, None, None, c.T @ g_out, g_out.sum(axis=0)]
+        g2 = g_out @ w3[nw.shape[1]:].T
+        total = loss_weights[0] * float(np.mean(diff * diff))
+        if two:
+            w4, b4 = params[6:]
+            aux = h2 @ w4
+            aux += b4
+            diff_aux = aux - yb
+            total += loss_weights[1] * float(np.mean(diff_aux * diff_aux))
+            g_aux = diff_aux * np.float32(2.0 * loss_weights[1] / m)
+            grads += [h2.T @ g_aux, g_aux.sum(axis=0)]
+            g2 += g_aux @ w4.T
+        g2 *= h2 > 0
+        grads[2], grads[3] = h1.T @ g2, g2.sum(axis=0)
+        g1 = (g2 @ w2.T) * (h1 > 0)
+        grads[0], grads[1] = nd.T @ g1, g1.sum(axis=0)
+        opt.step(params, grads)
+    return params
 
 
-def time_case(build, loss, x, y, numpy_epoch, repeats, lr=0.01, batch_size=32, seed=7):
-    """Best-of-`repeats` seconds for one epoch: (neuroflow, numpy, max weight difference)."""
+# ---------------------------------------------------------------- neuroflow models
+
+KERAS_OPTIMIZERS = {  # name -> (Keras class, learning rate), the loops' settings
+    "sgd": (lambda lr: nf.optimizers.SGD(lr), 0.01),
+    "momentum": (lambda lr: nf.optimizers.SGD(lr, momentum=0.9), 0.01),
+    "adam": (lambda lr: nf.optimizers.Adam(lr), 0.001),
+    "nadam": (lambda lr: nf.optimizers.Nadam(lr), 0.001),
+}
+
+
+def build_wide_deep(kind: str, x):
+    """(model, its Dense layers in the NumPy loop's order, normalization layers, fit x).
+
+    kind: "single" (the chapter's first Wide & Deep: one input, Normalization,
+    concatenate), "two" (wide = features 0-4, deep = 2-7, an auxiliary output) or
+    "subclassed" (the same two-output network as a Model subclass)."""
+    layers = nf.layers
+    if kind == "single":
+        norm = layers.Normalization()
+        norm.adapt(x)
+        inp = nf.Input(shape=[8])
+        h1, h2, out = layers.Dense(30, activation="relu"), layers.Dense(30, activation="relu"), \
+            layers.Dense(1)
+        n = norm(inp)
+        model = nf.Model(inputs=[inp], outputs=[out(layers.concatenate([n, h2(h1(n))]))])
+        return model, [h1, h2, out], [norm, norm], x
+    xw, xd = x[:, :5], x[:, 2:]
+    if kind == "two":
+        nw_layer, nd_layer = layers.Normalization(), layers.Normalization()
+        nw_layer.adapt(xw)
+        nd_layer.adapt(xd)
+        h1, h2 = layers.Dense(30, activation="relu"), layers.Dense(30, activation="relu")
+        out, aux = layers.Dense(1), layers.Dense(1)
+        iw, idp = nf.Input(shape=[5]), nf.Input(shape=[6])
+        hidden2 = h2(h1(nd_layer(idp)))
+        model = nf.Model(inputs=[iw, idp], outputs=[
+            out(layers.concatenate([nw_layer(iw), hidden2])), aux(hidden2)])
+        return model, [h1, h2, out, aux], [nw_layer, nd_layer], (xw, xd)
+    model = WideAndDeepModel()
+    model.norm_layer_wide.adapt(xw)
+    model.norm_layer_deep.adapt(xd)
+    model((xw[:1], xd[:1]))
+    return (model, [model.hidden1, model.hidden2, model.main_output, model.aux_output],
+            [model.norm_layer_wide, model.norm_layer_deep], (xw, xd))
+
+
+class WideAndDeepModel(nf.Model):
+    """The chapter's subclassed Wide & Deep (two inputs, main and auxiliary outputs)."""
+
+    def __init__(self, units=30, activation="relu", **kwargs):
+        super().__init__(**kwargs)
+        self.norm_layer_wide = nf.layers.Normalization()
+        self.norm_layer_deep = nf.layers.Normalization()
+        self.hidden1 = nf.layers.Dense(units, activation=activation)
+        self.hidden2 = nf.layers.Dense(units, activation=activation)
+        self.main_output = nf.layers.Dense(1)
+        self.aux_output = nf.layers.Dense(1)
+
+    def call(self, inputs):
+        input_wide, input_deep = inputs
+        norm_wide = self.norm_layer_wide(input_wide)
+        norm_deep = self.norm_layer_deep(input_deep)
+        hidden2 = self.hidden2(self.hidden1(norm_deep))
+        concat = nf.layers.concatenate([norm_wide, hidden2])
+        return self.main_output(concat), self.aux_output(hidden2)
+
+
+def _dense_weights(dense_layers) -> list:
+    return [w for layer in dense_layers for w in (layer.kernel.numpy(), layer.bias.numpy())]
+
+
+def _norm_arrays(norm) -> tuple:
+    std = np.sqrt(norm.variance.numpy())
+    return norm.mean.numpy(), (1.0 / np.maximum(std, 1e-7)).astype(np.float32)
+
+
+def _best(fn, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+class EpochTimer(nf.callbacks.Callback):
+    """Wall time of each epoch (an epoch-level callback: fit keeps its replay loop)."""
+
+    def __init__(self):
+        super().__init__()
+        self.times: list[float] = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.times.append(time.perf_counter() - self._start)
+
+
+def _steady_epoch(fit, repeats: int) -> float:
+    """Best time of a second epoch (the first traces the plans) over `repeats` fits."""
+    best = float("inf")
+    for _ in range(repeats):
+        timer = EpochTimer()
+        fit(2, [timer])
+        best = min(best, timer.times[1])
+    return best
+
+
+def time_mlp(build, loss, x, y, optimizer, repeats, batch_size=32, seed=7):
+    """Best-of-`repeats` seconds for one (steady) epoch of a dense stack: (neuroflow, numpy
+    loop, numpy loop on one BLAS thread, max |weight difference| after one epoch)."""
+    make, lr = KERAS_OPTIMIZERS[optimizer]
     nf.utils.set_random_seed(seed)
     model = build()
-    model.compile(optimizer=nf.optimizers.SGD(learning_rate=lr), loss=loss)
     init = model.get_weights()
-    t_nf, t_np, diff = [], [], 0.0
-    for _ in range(repeats):
+    perm = np.random.default_rng(seed).permutation(len(x))
+    kind = "ce" if loss.startswith("sparse") else "mse"
+
+    def fit(epochs, callbacks=None):
         model.set_weights(init)
+        model.compile(optimizer=make(lr), loss=loss)  # fresh slots: the same steps
         nf.utils.set_random_seed(seed)
-        t0 = time.perf_counter()
-        model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0)
-        t_nf.append(time.perf_counter() - t0)
-        perm = np.random.default_rng(seed).permutation(len(x))
-        t0 = time.perf_counter()
-        ref = numpy_epoch(init, x, y, perm, np.float32(lr), batch_size)
-        t_np.append(time.perf_counter() - t0)
-        pairs = zip(model.get_weights(), ref, strict=True)
-        diff = max(float(np.abs(a - b).max()) for a, b in pairs)
-    return min(t_nf), min(t_np), diff
+        model.fit(x, y, batch_size=batch_size, epochs=epochs, verbose=0, callbacks=callbacks)
+
+    ref = []
+
+    def loop():
+        ref[:] = numpy_mlp_epoch(init, x, y, perm, optimizer, lr, kind, batch_size)
+
+    fit(1)
+    diff = max(float(np.abs(a - b).max()) for a, b in zip(model.get_weights(),
+                                                          _best_ref(loop, ref), strict=True))
+    t_nf, t_np = _steady_epoch(fit, repeats), _best(loop, repeats)
+    t_np1 = _one_thread(lambda: _best(loop, repeats))
+    return t_nf, t_np, t_np1, diff
+
+
+def _best_ref(loop, ref) -> list:
+    loop()
+    return list(ref)
+
+
+def _one_thread(fn):
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return float("nan")
+    with threadpool_limits(limits=1, user_api="blas"):
+        return fn()
+
+
+def time_wide_deep(kind: str, x, y, repeats, batch_size=32, seed=7):
+    """(neuroflow seconds for a steady epoch, numpy loop seconds, max |weight difference|
+    after one epoch) for a Wide & Deep with Adam."""
+    nf.utils.set_random_seed(seed)
+    model, dense, norms, fit_x = build_wide_deep(kind, x)
+    two = kind != "single"
+    loss_weights = (0.9, 0.1) if two else (1.0,)
+    fit_y = (y, y) if two else y
+    init = [layer.get_weights() for layer in dense]
+    lr = 0.001
+
+    def fit(epochs, callbacks=None):
+        for layer, w in zip(dense, init, strict=True):
+            layer.set_weights(w)
+        model.compile(optimizer=nf.optimizers.Adam(lr), loss="mse",
+                      loss_weights=list(loss_weights) if two else None)
+        nf.utils.set_random_seed(seed)
+        model.fit(fit_x, fit_y, batch_size=batch_size, epochs=epochs, verbose=0,
+                  callbacks=callbacks)
+
+    perm = np.random.default_rng(seed).permutation(len(y))
+    xs = fit_x if two else (fit_x, fit_x)
+    norm_arrays = [_norm_arrays(n) for n in norms]
+    ref = []
+
+    def loop():
+        ref[:] = numpy_wide_deep_epoch([w for pair in init for w in pair], norm_arrays, xs, y,
+                                       perm, "adam", lr, loss_weights, batch_size)
+
+    fit(1)
+    diff = max(float(np.abs(a - b).max())
+               for a, b in zip(_dense_weights(dense), _best_ref(loop, ref), strict=True))
+    return _steady_epoch(fit, repeats), _best(loop, repeats), diff
+
+
+def time_verbose(x, y, repeats) -> tuple[float, float]:
+    """Seconds for a steady epoch of case 2 with verbose=0 and with the progress bar
+    (verbose=1, written to a file as under CI or a pipe)."""
+    import io
+    from contextlib import redirect_stdout
+
+    model = build_regressor()
+    model.compile(optimizer="sgd", loss="mse")
+
+    def fit(verbose):
+        def run(epochs, callbacks):
+            model.fit(x, y, batch_size=32, epochs=epochs, verbose=verbose, callbacks=callbacks)
+        return run
+
+    quiet = _steady_epoch(fit(0), repeats)
+    with redirect_stdout(io.StringIO()):
+        bar = _steady_epoch(fit(1), repeats)
+    return quiet, bar
+
+
+def count_calls(fn) -> int:
+    """Python function calls plus C calls (NumPy functions, methods) made by `fn()`."""
+    count = [0]
+
+    def profiler(frame, event, arg):
+        if event in ("call", "c_call"):
+            count[0] += 1
+
+    sys.setprofile(profiler)
+    try:
+        fn()
+    finally:
+        sys.setprofile(None)
+    return count[0]
+
+
+def calls_per_step(x, y) -> tuple[float, float]:
+    """Calls per training step of case 2: neuroflow's replay loop, the NumPy loop."""
+    model = build_regressor()
+    model.compile(optimizer=nf.optimizers.SGD(0.01), loss="mse")
+    model.fit(x, y, batch_size=32, epochs=1, verbose=0)  # traced: later epochs replay
+    steps = -(-len(x) // 32)
+    nf_calls = count_calls(lambda: model.fit(x, y, batch_size=32, epochs=1, verbose=0))
+    init = model.get_weights()
+    perm = np.arange(len(x))
+    np_calls = count_calls(lambda: numpy_mlp_epoch(init, x, y, perm, "sgd", 0.01, "mse", 32))
+    return nf_calls / steps, np_calls / steps
+
+
+def numpy_call_floor(calls: int, steps: int = 2000) -> float:
+    """Seconds per step of a loop making `calls` trivial NumPy calls on tiny arrays."""
+    a, b, c = (np.ones((32, 30), np.float32) for _ in range(3))
+    add = np.add
+
+    def loop():
+        for _ in range(steps):
+            for _ in range(calls):
+                add(a, b, out=c)
+
+    return _best(loop, 3) / steps
 
 
 def time_predict(repeats: int = 2000):
@@ -177,12 +475,49 @@ def time_predict(repeats: int = 2000):
     return best(lambda: model.predict(row, verbose=0)), best(lambda: model(row)), best(bare)
 
 
-def jax_epochs(x1, y1, x2, y2, lr=0.01, batch_size=32, repeats=3) -> dict:
-    """Seconds for one epoch of cases 1 and 2 as one jitted `lax.scan` (compile excluded)."""
+def _jax_optimizer(name: str, lr: float):
+    """(init, update) of Keras 3's SGD/momentum/Adam/Nadam as pure JAX functions."""
     import jax
     import jax.numpy as jnp
 
-    def init(sizes, key):
+    tmap = jax.tree_util.tree_map
+
+    def init(params):
+        zeros = tmap(jnp.zeros_like, params)
+        return (jnp.zeros((), jnp.float32), jnp.ones((), jnp.float32), zeros, zeros)
+
+    def update(params, grads, state):
+        t, u_product, m, v = state
+        t = t + 1
+        if name == "sgd":
+            return tmap(lambda w, g: w - lr * g, params, grads), (t, u_product, m, v)
+        if name == "momentum":
+            m = tmap(lambda m_, g: 0.9 * m_ - lr * g, m, grads)
+            return tmap(lambda w, m_: w + m_, params, m), (t, u_product, m, v)
+        m = tmap(lambda m_, g: m_ + (g - m_) * 0.1, m, grads)
+        v = tmap(lambda v_, g: v_ + (g * g - v_) * 0.001, v, grads)
+        if name == "adam":
+            alpha = lr * jnp.sqrt(1 - 0.999**t) / (1 - 0.9**t)
+            new = tmap(lambda w, m_, v_: w - alpha * m_ / (jnp.sqrt(v_) + 1e-7), params, m, v)
+            return new, (t, u_product, m, v)
+        u_t, u_next = 0.9 * (1 - 0.5 * 0.96**t), 0.9 * (1 - 0.5 * 0.96 ** (t + 1))
+        u_product = u_product * u_t
+        c_m, c_g = u_next / (1 - u_product * u_next), (1 - u_t) / (1 - u_product)
+        inv_v = 1 / (1 - 0.999**t)
+        new = tmap(lambda w, m_, v_, g: w - lr * (m_ * c_m + g * c_g)
+                   / (jnp.sqrt(v_ * inv_v) + 1e-7), params, m, v, grads)
+        return new, (t, u_product, m, v)
+
+    return init, update
+
+
+def jax_epochs(x1, y1, x2, y2, optimizers, batch_size=32, repeats=3) -> dict:
+    """Seconds for one epoch of each case as one jitted `lax.scan` (compile excluded):
+    cases 1 and 2 with each optimizer ("case1/adam"...), the Wide & Deeps with Adam."""
+    import jax
+    import jax.numpy as jnp
+
+    def dense_init(sizes, key):
         params = []
         for a, b in zip(sizes[:-1], sizes[1:], strict=True):
             key, sub = jax.random.split(key)
@@ -204,39 +539,66 @@ def jax_epochs(x1, y1, x2, y2, lr=0.01, batch_size=32, repeats=3) -> dict:
     def mse(params, x, y):
         return jnp.mean((forward(params, x) - y) ** 2)
 
-    def epoch_fn(loss_fn):
-        def step(params, batch):
+    def wide_deep(two):
+        def loss(params, xw, xd, y):
+            (w1, b1), (w2, b2), (w3, b3), (w4, b4) = params
+            nw, nd = (xw - xw.mean(0)) / 1.0, (xd - xd.mean(0)) / 1.0  # per-batch shift
+            h2 = jax.nn.relu(jax.nn.relu(nd @ w1 + b1) @ w2 + b2)
+            out = jnp.concatenate([nw, h2], axis=1) @ w3 + b3
+            main = jnp.mean((out - y) ** 2)
+            return 0.9 * main + 0.1 * jnp.mean((h2 @ w4 + b4 - y) ** 2) if two else main
+        return loss
+
+    def run_timed(loss_fn, params, batches, opt):
+        init, update = _jax_optimizer(*opt)
+
+        def step(carry, batch):
+            params, state = carry
             loss, grads = jax.value_and_grad(loss_fn)(params, *batch)
-            return jax.tree_util.tree_map(lambda p, g: p - lr * g, params, grads), loss
+            return update(params, grads, state), loss
 
-        return jax.jit(lambda params, xs, ys: jax.lax.scan(step, params, (xs, ys)))
-
-    out = {}
-    for name, sizes, loss_fn, x, y in (("case1", (784, 300, 100, 10), ce, x1, y1.astype(np.int32)),
-                                       ("case2", (8, 30, 1), mse, x2, y2)):
-        n = len(x) // batch_size * batch_size  # scan needs equal batches
-        xs = jnp.asarray(x.reshape(len(x), -1)[:n].reshape(-1, batch_size, sizes[0]))
-        ys = jnp.asarray(y[:n].reshape((-1, batch_size) + y.shape[1:]))
-        run = epoch_fn(loss_fn)
-        params = init(sizes, jax.random.PRNGKey(0))
-        jax.block_until_ready(run(params, xs, ys))  # compile
+        run = jax.jit(lambda params, state, batches: jax.lax.scan(step, (params, state),
+                                                                 batches))
+        state = init(params)
+        jax.block_until_ready(run(params, state, batches))  # compile
         best = float("inf")
         for _ in range(repeats):
             t0 = time.perf_counter()
-            jax.block_until_ready(run(params, xs, ys))
+            jax.block_until_ready(run(params, state, batches))
             best = min(best, time.perf_counter() - t0)
-        out[name] = best * len(x) / n  # per full epoch
+        return best
+
+    def stacked(*arrays):
+        n = len(arrays[0]) // batch_size * batch_size  # scan needs equal batches
+        return tuple(jnp.asarray(a[:n].reshape((-1, batch_size) + a.shape[1:])) for a in arrays)
+
+    out = {}
+    key = jax.random.PRNGKey(0)
+    for name, sizes, loss_fn, x, y in (("case1", (784, 300, 100, 10), ce,
+                                        x1.reshape(len(x1), -1), y1.astype(np.int32)),
+                                       ("case2", (8, 30, 1), mse, x2, y2)):
+        batches = stacked(x, y)
+        scale = len(x) / (len(batches[0]) * batch_size)  # per full epoch
+        for opt in optimizers:
+            lr = KERAS_OPTIMIZERS[opt][1]
+            out[f"{name}/{opt}"] = run_timed(loss_fn, dense_init(sizes, key), batches,
+                                             (opt, lr)) * scale
+    xw, xd = x2[:, :5], x2[:, 2:]
+    params = dense_init((6, 30, 30), key) + [dense_init((35, 1), key)[0],
+                                             dense_init((30, 1), key)[0]]
+    scale = len(x2) / (len(x2) // batch_size * batch_size)
+    single = [dense_init((8, 30, 30), key)[0], dense_init((30, 30), key)[0],
+              dense_init((38, 1), key)[0], dense_init((30, 1), key)[0]]
+    out["wd/single"] = run_timed(wide_deep(False), single, stacked(x2, x2, y2),
+                                 ("adam", 0.001)) * scale
+    out["wd/two"] = run_timed(wide_deep(True), params, stacked(xw, xd, y2),
+                              ("adam", 0.001)) * scale
     return out
 
 
 def optional_frameworks(x1, y1, x2, y2, lr=0.01, batch_size=32) -> list[tuple[str, float, float]]:
     """(name, seconds for case 1, seconds for case 2) for each importable framework."""
     rows = []
-    try:
-        times = jax_epochs(x1, y1, x2, y2, lr, batch_size)
-        rows.append(("jax jit+scan", times["case1"], times["case2"]))
-    except ImportError:
-        pass
     try:
         import torch
 
@@ -347,75 +709,102 @@ def time_evaluate(x, y, repeats: int = 3) -> float:
     return best
 
 
-def reference_rows(python: str | None, quick: bool, x1, y1, x2, y2) -> list:
-    """The other frameworks' rows: in this interpreter, or in `python` (a subprocess)."""
+def references(python: str | None, quick: bool, x1, y1, x2, y2, optimizers) -> dict:
+    """The other frameworks: {"jax": {case: seconds}, "rows": [(name, case 1 s, case 2 s)]},
+    timed in this interpreter, or in `python` (a subprocess running --references-only)."""
     if python is None:
-        return optional_frameworks(x1, y1, x2, y2)
+        out: dict = {"jax": {}, "rows": optional_frameworks(x1, y1, x2, y2)}
+        try:
+            out["jax"] = jax_epochs(x1, y1, x2, y2, optimizers, repeats=1 if quick else 3)
+        except ImportError:
+            pass
+        return out
     cmd = [python, __file__, "--references-only"] + (["--quick"] if quick else [])
     env = {**os.environ, "KERAS_BACKEND": os.environ.get("KERAS_BACKEND", "jax")}
     done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
     if done.returncode:
         print(f"reference run failed: {done.stderr.strip().splitlines()[-1:]}")
-        return []
-    return [tuple(row) for row in json.loads(done.stdout.strip().splitlines()[-1])]
+        return {"jax": {}, "rows": []}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _vs_jax(jax: dict, key: str, seconds: float, steps: int, target: str) -> str:
+    if key not in jax:
+        return ""
+    return (f", JAX {jax[key] / steps * 1e6:.1f} us/step (neuroflow/JAX "
+            f"{seconds / jax[key]:.2f}, target {target})")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--quick", action="store_true", help="smaller data (a smoke run)")
+    parser.add_argument("--quick", action="store_true",
+                        help="a smoke run: tiny data, one repeat, SGD and Adam only")
     parser.add_argument("--reference-python", help="interpreter with jax/keras/torch/sklearn")
+    parser.add_argument("--no-references", action="store_true",
+                        help="skip JAX, Keras, PyTorch and scikit-learn")
     parser.add_argument("--references-only", action="store_true",
-                        help="time only the other frameworks; print their rows as JSON")
+                        help="time only the other frameworks; print them as JSON")
     args = parser.parse_args()
-    n1, n2 = (5_500, 11_610) if args.quick else (55_000, 11_610)
+    quick = args.quick
+    n1, n2 = (640, 640) if quick else (55_000, 11_610)
+    repeats = 1 if quick else args.repeats
+    optimizers = ["sgd", "adam"] if quick else list(KERAS_OPTIMIZERS)
     x1, y1 = make_data(n1, (28, 28), 10)
     x2, y2 = make_data(n2, (8,), None)
     if args.references_only:
-        print(json.dumps(optional_frameworks(x1, y1, x2, y2)))
+        print(json.dumps(references(None, quick, x1, y1, x2, y2, optimizers)))
         return
     print(f"neuroflow {nf.__version__}, numpy {np.__version__}, {os.cpu_count()} cores, "
           f"load average {os.getloadavg()[0]:.2f}")
+    refs = ({"jax": {}, "rows": []} if args.no_references else
+            references(args.reference_python, quick, x1, y1, x2, y2, optimizers))
+    jax = refs["jax"]
     steps2 = -(-n2 // 32)
-    refs = reference_rows(args.reference_python, args.quick, x1, y1, x2, y2)
-
-    nf1, np1, d1 = time_case(
-        build_classifier,
-        "sparse_categorical_crossentropy",
-        x1,
-        y1,
-        numpy_classifier_epoch,
-        args.repeats,
-    )
-    jax = {name: (s1, s2) for name, s1, s2 in refs}.get("jax jit+scan")
-    vs_jax1 = f", JAX {jax[0]:.3f} s (neuroflow/JAX {nf1 / jax[0]:.2f}, target < 1)" if jax else ""
-    print(
-        f"case 1: 784-300-100-10, {n1} samples, one epoch: neuroflow {nf1:.3f} s, "
-        f"numpy loop {np1:.3f} s, ratio {nf1 / np1:.3f} (target <= 0.85){vs_jax1}; "
-        f"max |weight diff| {d1:.2e}"
-    )
-    nf2, np2, d2 = time_case(build_regressor, "mse", x2, y2, numpy_regressor_epoch, args.repeats)
-    vs_jax2 = (f", JAX {jax[1] / steps2 * 1e6:.1f} us/step (neuroflow/JAX {nf2 / jax[1]:.2f}, "
-               "target <= 1.3)") if jax else ""
-    print(
-        f"case 2: 8-30-1, {n2} samples: neuroflow {nf2 / steps2 * 1e6:.1f} us/step, numpy loop "
-        f"{np2 / steps2 * 1e6:.1f} us/step, ratio {nf2 / np2:.3f}{vs_jax2}; "
-        f"max |weight diff| {d2:.2e}"
-    )
-    t_pred, t_call, t_bare = time_predict()
-    print(
-        f"case 3: predict on one row: {t_pred * 1e6:.1f} us, model(x) {t_call * 1e6:.1f} us, "
-        f"bare forward {t_bare * 1e6:.1f} us, ratio predict/bare {t_pred / t_bare:.2f}, "
-        f"model(x)/bare {t_call / t_bare:.2f} (target <= 1.5)"
-    )
-    t_eval = time_evaluate(x2, y2)
-    print(f"evaluate (forward-only plan), case 2: {t_eval / steps2 * 1e6:.1f} us/batch "
-          f"({t_eval / (nf2 / steps2) / steps2:.2f}x a training step)")
-    for name, s1, s2 in refs:
-        print(
-            f"{name}: case 1 {s1:.3f} s (neuroflow is {s1 / nf1:.2f}x faster), case 2 "
-            f"{s2:.3f} s (neuroflow is {s2 / nf2:.2f}x faster)"
-        )
+    sgd = {}
+    for opt in optimizers:
+        t_nf, t_np, t_np1, diff = time_mlp(build_classifier, "sparse_categorical_crossentropy",
+                                           x1, y1, opt, repeats)
+        sgd.setdefault("case1", t_nf)
+        vs = (f", JAX {jax[f'case1/{opt}']:.3f} s (neuroflow/JAX "
+              f"{t_nf / jax[f'case1/{opt}']:.2f}, target < 1)") if f"case1/{opt}" in jax else ""
+        print(f"case 1 {opt}: 784-300-100-10, {n1} samples, one epoch: neuroflow {t_nf:.3f} s, "
+              f"numpy loop {t_np:.3f} s (1 BLAS thread {t_np1:.3f} s), ratio "
+              f"{t_nf / t_np:.3f} (target <= 0.85), vs 1-thread loop {t_nf / t_np1:.3f}{vs}; "
+              f"max |weight diff| {diff:.2e}")
+    for opt in optimizers:
+        t_nf, t_np, _, diff = time_mlp(build_regressor, "mse", x2, y2, opt, repeats)
+        sgd.setdefault("case2", t_nf)
+        print(f"case 2 {opt}: 8-30-1, {n2} samples: neuroflow {t_nf / steps2 * 1e6:.1f} us/step, "
+              f"numpy loop {t_np / steps2 * 1e6:.1f} us/step, ratio {t_nf / t_np:.3f}"
+              f"{_vs_jax(jax, f'case2/{opt}', t_nf, steps2, '<= 1.3')}; "
+              f"max |weight diff| {diff:.2e}")
+    for kind, label in (("single", "Wide & Deep (Normalization, concatenate), Adam"),
+                        ("two", "two-output Wide & Deep, loss_weights (0.9, 0.1), Adam"),
+                        ("subclassed", "subclassed two-output Wide & Deep, Adam")):
+        t_nf, t_np, diff = time_wide_deep(kind, x2, y2, repeats)
+        key = "wd/single" if kind == "single" else "wd/two"
+        print(f"{label}: neuroflow {t_nf / steps2 * 1e6:.1f} us/step, numpy loop "
+              f"{t_np / steps2 * 1e6:.1f} us/step, ratio {t_nf / t_np:.3f} (target <= 1.3)"
+              f"{_vs_jax(jax, key, t_nf, steps2, 'beside it')}; max |weight diff| {diff:.2e}")
+    t_pred, t_call, t_bare = time_predict(200 if quick else 2000)
+    print(f"predict on one row: {t_pred * 1e6:.1f} us, model(x) {t_call * 1e6:.1f} us, "
+          f"bare forward {t_bare * 1e6:.1f} us, ratio predict/bare {t_pred / t_bare:.2f}, "
+          f"model(x)/bare {t_call / t_bare:.2f} (target <= 1.5)")
+    t_eval = time_evaluate(x2, y2, repeats)
+    print(f"evaluate (forward-only plan), case 2: {t_eval / steps2 * 1e6:.1f} us/batch, "
+          f"ratio to a training step {t_eval / sgd['case2']:.2f}")
+    quiet, bar = time_verbose(x2, y2, repeats)
+    print(f"fit verbose=1 (progress bar) vs verbose=0, case 2: {bar / steps2 * 1e6:.1f} vs "
+          f"{quiet / steps2 * 1e6:.1f} us/step, ratio {bar / quiet:.3f}")
+    nf_calls, np_calls = calls_per_step(x2, y2)
+    floor = numpy_call_floor(round(nf_calls), 200 if quick else 2000)
+    print(f"calls per step, case 2 SGD: neuroflow {nf_calls:.1f}, numpy loop {np_calls:.1f}; "
+          f"numpy call floor ({round(nf_calls)} tiny NumPy calls): {floor * 1e6:.1f} us/step, "
+          f"ratio neuroflow/floor {sgd['case2'] / steps2 / floor:.2f}")
+    for name, s1, s2 in refs["rows"]:
+        print(f"{name}: case 1 {s1:.3f} s (ratio neuroflow/{name} {sgd['case1'] / s1:.2f}), "
+              f"case 2 {s2:.3f} s (ratio {sgd['case2'] / s2:.2f})")
 
 
 if __name__ == "__main__":
