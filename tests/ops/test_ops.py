@@ -179,3 +179,39 @@ def test_ops_that_read_values_make_a_trace_eager() -> None:
 def test_bad_input_gets_one_clear_error(call, error, message) -> None:
     with pytest.raises(error, match=message):
         call()
+
+
+_AXIS_OPS = {
+    "sum": ops.sum, "mean": ops.mean, "max": ops.max, "min": ops.min, "amax": ops.amax,
+    "prod": ops.prod, "var": ops.var, "std": ops.std, "all": ops.all, "any": ops.any,
+    "logsumexp": ops.logsumexp, "count_nonzero": ops.count_nonzero, "median": ops.median,
+    "quantile": lambda x, axis: ops.quantile(x, 0.5, axis=axis), "nanmean": ops.nanmean,
+    "nansum": ops.nansum, "nanmax": ops.nanmax, "average": ops.average, "ptp": ops.ptp,
+    "flip": ops.flip, "norm": ops.norm,
+}
+_SCAN_OPS = {"cumsum": ops.cumsum, "cumprod": ops.cumprod, "diff": ops.diff,
+             "trapezoid": ops.trapezoid}
+
+
+_BAD_AXES = [(name, axis) for name in sorted(_AXIS_OPS) for axis in (2, -3, (0, 2))] + [
+    (name, axis) for name in sorted(_SCAN_OPS) for axis in (2, -3)]  # scans take one axis
+
+
+@pytest.mark.parametrize(("name", "axis"), _BAD_AXES)
+def test_an_axis_out_of_range_is_an_error_never_another_axis(name, axis) -> None:
+    fn = {**_AXIS_OPS, **_SCAN_OPS}[name]
+    bad = 2 if axis == (0, 2) else axis
+    with pytest.raises(ValueError, match=rf"axis {bad} is out of bounds for a tensor of rank 2"):
+        fn(np.arange(6.0).reshape(2, 3), axis=axis)
+
+
+@pytest.mark.parametrize("name", sorted(_AXIS_OPS))
+def test_reductions_take_negative_axes_within_range(name) -> None:
+    x = np.arange(1.0, 7.0).reshape(2, 3)
+    np.testing.assert_allclose(_AXIS_OPS[name](x, axis=-1).numpy(),
+                               _AXIS_OPS[name](x, axis=1).numpy())
+
+
+def test_a_scalar_has_no_axis_to_reduce() -> None:
+    with pytest.raises(ValueError, match="sum: axis 0 is out of bounds for a tensor of rank 0"):
+        ops.sum(np.float32(2.0), axis=0)

@@ -17,6 +17,7 @@ from neuroflow.autodiff import reduce_ops as r
 from neuroflow.autodiff import shape_ops as s
 from neuroflow.autodiff.tensor import Tensor
 from neuroflow.ops._dtypes import cast_to, float_tensor, result_type, to_array, to_tensor, values
+from neuroflow.ops._shape import _axis as check_axis
 from neuroflow.ops._shape import moveaxis, take_along_axis
 
 __all__ = [
@@ -37,10 +38,16 @@ def _int32() -> str:
     return result_type(int)
 
 
-def _axis(axis):
-    if axis is None or isinstance(axis, (int, np.integer)):
-        return axis
-    return tuple(int(a) for a in axis)
+def _axis(axis, ndim: int, op: str):
+    """`axis` as the reductions take it (None, an int or a tuple of ints), every axis
+    checked against the rank, so an axis out of range is an error, never another axis."""
+    if axis is None:
+        return None
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    if ndim == 0 and axes:
+        raise ValueError(f"{op}: axis {axes[0]} is out of bounds for a tensor of rank 0")
+    checked = tuple(check_axis(int(a), ndim, op) for a in axes)
+    return checked[0] if isinstance(axis, (int, np.integer)) else checked
 
 
 def _accumulating(x) -> Tensor:
@@ -56,27 +63,30 @@ def _keep(out: Tensor, dtype: np.dtype) -> Tensor:
 
 def sum(x, axis=None, keepdims: bool = False) -> Tensor:
     x = _accumulating(x)
-    return _keep(r.sum(x, axis=_axis(axis), keepdims=keepdims), x.dtype)
+    return _keep(r.sum(x, axis=_axis(axis, x.ndim, "sum"), keepdims=keepdims), x.dtype)
 
 
 def prod(x, axis=None, keepdims: bool = False, dtype=None) -> Tensor:
     x = _accumulating(x) if dtype is None else to_tensor(x, dtype)
-    return _keep(extra_ops.prod(x, axis=_axis(axis), keepdims=keepdims), x.dtype)
+    axis = _axis(axis, x.ndim, "prod")
+    return _keep(extra_ops.prod(x, axis=axis, keepdims=keepdims), x.dtype)
 
 
 def mean(x, axis=None, keepdims: bool = False) -> Tensor:
-    return r.mean(float_tensor(x), axis=_axis(axis), keepdims=keepdims)
+    x = float_tensor(x)
+    return r.mean(x, axis=_axis(axis, x.ndim, "mean"), keepdims=keepdims)
 
 
 def _extreme(fn, x, axis, keepdims, initial, op: str) -> Tensor:
     x = to_tensor(x)
+    axis = _axis(axis, x.ndim, op)
     if x.size == 0 and initial is None:
         raise ValueError(f"{op}: cannot reduce an empty tensor without `initial`")
     if x.size == 0:
         reduce = np.max if fn is r.max else np.min
-        return Tensor(np.asarray(reduce(values(x), axis=_axis(axis), keepdims=keepdims,
+        return Tensor(np.asarray(reduce(values(x), axis=axis, keepdims=keepdims,
                                         initial=initial)))
-    out = fn(x, axis=_axis(axis), keepdims=keepdims)
+    out = fn(x, axis=axis, keepdims=keepdims)
     if initial is not None:
         pick = m.maximum if fn is r.max else m.minimum
         out = pick(out, np.asarray(initial, dtype=x.dtype))
@@ -101,7 +111,7 @@ def amin(x, axis=None, keepdims: bool = False) -> Tensor:
 
 def var(x, axis=None, keepdims: bool = False) -> Tensor:
     x = float_tensor(x)
-    axis = _axis(axis)
+    axis = _axis(axis, x.ndim, "var")
     centered = m.subtract(x, r.mean(x, axis=axis, keepdims=True))
     return r.mean(m.square(centered), axis=axis, keepdims=keepdims)
 
@@ -111,11 +121,13 @@ def std(x, axis=None, keepdims: bool = False) -> Tensor:
 
 
 def all(x, axis=None, keepdims: bool = False) -> Tensor:
-    return Tensor(np.asarray(np.all(to_array(x), axis=_axis(axis), keepdims=keepdims)))
+    data = to_array(x)
+    return Tensor(np.asarray(np.all(data, axis=_axis(axis, data.ndim, "all"), keepdims=keepdims)))
 
 
 def any(x, axis=None, keepdims: bool = False) -> Tensor:
-    return Tensor(np.asarray(np.any(to_array(x), axis=_axis(axis), keepdims=keepdims)))
+    data = to_array(x)
+    return Tensor(np.asarray(np.any(data, axis=_axis(axis, data.ndim, "any"), keepdims=keepdims)))
 
 
 def argmax(x, axis=None, keepdims: bool = False) -> Tensor:
@@ -129,7 +141,9 @@ def argmin(x, axis=None, keepdims: bool = False) -> Tensor:
 
 
 def count_nonzero(x, axis=None) -> Tensor:
-    return Tensor(np.asarray(np.count_nonzero(to_array(x), axis=_axis(axis)), dtype=_int32()))
+    data = to_array(x)
+    axis = _axis(axis, data.ndim, "count_nonzero")
+    return Tensor(np.asarray(np.count_nonzero(data, axis=axis), dtype=_int32()))
 
 
 def average(x, axis=None, weights=None) -> Tensor:
@@ -137,6 +151,7 @@ def average(x, axis=None, weights=None) -> Tensor:
         return mean(x, axis)
     dtype = result_type(x, weights, float)
     x, w = cast_to(x, dtype), cast_to(weights, dtype)
+    axis = _axis(axis, x.ndim, "average")
     if w.ndim != x.ndim:
         if axis is None or w.ndim != 1:
             raise ValueError(
@@ -144,10 +159,10 @@ def average(x, axis=None, weights=None) -> Tensor:
                 "give weights of the same shape, or 1-D weights along `axis`"
             )
         shape = [1] * x.ndim
-        shape[int(axis) % x.ndim] = w.shape[0]
+        shape[axis] = w.shape[0]
         w = s.reshape(w, tuple(shape))
-    return m.divide(r.sum(m.multiply(x, w), axis=_axis(axis)),
-                    r.sum(m.add(w, np.zeros(x.shape, dtype)), axis=_axis(axis)))
+    return m.divide(r.sum(m.multiply(x, w), axis=axis),
+                    r.sum(m.add(w, np.zeros(x.shape, dtype)), axis=axis))
 
 
 def ptp(x, axis=None, keepdims: bool = False) -> Tensor:
@@ -167,18 +182,19 @@ def cumsum(x, axis=None, dtype=None) -> Tensor:
     x = _scan_input(x, dtype, "cumsum")
     if axis is None:
         x, axis = s.reshape(x, (-1,)), 0
-    return _keep(extra_ops.cumsum(x, axis=int(axis) % builtins.max(x.ndim, 1)), x.dtype)
+    return _keep(extra_ops.cumsum(x, axis=check_axis(int(axis), x.ndim, "cumsum")), x.dtype)
 
 
 def cumprod(x, axis=None, dtype=None) -> Tensor:
     x = _scan_input(x, dtype, "cumprod")
     if axis is None:
         x, axis = s.reshape(x, (-1,)), 0
-    return _keep(extra_ops.cumprod(x, axis=int(axis) % builtins.max(x.ndim, 1)), x.dtype)
+    return _keep(extra_ops.cumprod(x, axis=check_axis(int(axis), x.ndim, "cumprod")), x.dtype)
 
 
 def logsumexp(x, axis=None, keepdims: bool = False) -> Tensor:
-    return r.logsumexp(float_tensor(x), axis=_axis(axis), keepdims=keepdims)
+    x = float_tensor(x)
+    return r.logsumexp(x, axis=_axis(axis, x.ndim, "logsumexp"), keepdims=keepdims)
 
 
 # ---- quantiles ------------------------------------------------------------------------
@@ -193,7 +209,7 @@ def _quantile(x, q, axis, method: str, keepdims: bool, skip_nan: bool, op: str) 
     if np.any((qs < 0) | (qs > 1)):
         raise ValueError(f"{op}: q must lie in [0, 1] (percentiles in [0, 100])")
     axes = tuple(range(x.ndim)) if axis is None else tuple(
-        int(a) % x.ndim for a in np.atleast_1d(axis))
+        check_axis(int(a), x.ndim, op) for a in np.atleast_1d(axis))
     kept = [i for i in range(x.ndim) if i not in axes]
     moved = moveaxis(x, axes, tuple(range(x.ndim - len(axes), x.ndim)))
     lead = tuple(x.shape[i] for i in kept)
@@ -279,9 +295,10 @@ def nanprod(x, axis=None, keepdims: bool = False) -> Tensor:
 def nanmean(x, axis=None, keepdims: bool = False) -> Tensor:
     x = float_tensor(x)
     clean, nan = _masked(x, 0)
-    count = np.sum(~nan, axis=_axis(axis), keepdims=keepdims).astype(x.dtype)
+    axis = _axis(axis, x.ndim, "nanmean")
+    count = np.sum(~nan, axis=axis, keepdims=keepdims).astype(x.dtype)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return m.divide(r.sum(clean, axis=_axis(axis), keepdims=keepdims), count)
+        return m.divide(r.sum(clean, axis=axis, keepdims=keepdims), count)
 
 
 def nanvar(x, axis=None, keepdims: bool = False) -> Tensor:
@@ -298,7 +315,7 @@ def _nan_extreme(x, axis, keepdims, fill, fn) -> Tensor:
     x = to_tensor(x)
     clean, nan = _masked(x, fill)
     out = fn(clean, axis, keepdims)
-    all_nan = np.all(nan, axis=_axis(axis), keepdims=keepdims)
+    all_nan = np.all(nan, axis=axis, keepdims=keepdims)
     if np.any(all_nan):
         out = m.where(all_nan, np.asarray(np.nan, x.dtype), out)
     return out
@@ -331,7 +348,7 @@ def nancumprod(x, axis=None, dtype=None) -> Tensor:
 # ---- differences and integrals --------------------------------------------------------
 def diff(a, n: int = 1, axis: int = -1) -> Tensor:
     x = to_tensor(a)
-    axis = int(axis) % x.ndim
+    axis = check_axis(int(axis), x.ndim, "diff")
     lead = (slice(None),) * axis
     for _ in range(n):
         x = m.subtract(s.getitem(x, lead + (slice(1, None),)), s.getitem(x, lead + (
@@ -341,7 +358,7 @@ def diff(a, n: int = 1, axis: int = -1) -> Tensor:
 
 def trapezoid(y, x=None, dx: float = 1.0, axis: int = -1) -> Tensor:
     y = float_tensor(y)
-    axis = int(axis) % y.ndim
+    axis = check_axis(int(axis), y.ndim, "trapezoid")
     lead = (slice(None),) * axis
     heights = m.add(s.getitem(y, lead + (slice(1, None),)), s.getitem(y, lead + (
         slice(None, -1),)))

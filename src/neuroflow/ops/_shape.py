@@ -29,6 +29,9 @@ def _index(x):
 
 
 def _axis(axis: int, ndim: int, op: str) -> int:
+    """`axis` in [0, ndim), or a ValueError naming `op`: an axis out of range is an
+    error, never silently another axis (a scalar has the one axis 0). The reductions and
+    linalg.norm check their axes with it too."""
     if not -max(ndim, 1) <= axis < max(ndim, 1):
         raise ValueError(f"{op}: axis {axis} is out of bounds for a tensor of rank {ndim}")
     return int(axis) % max(ndim, 1)
@@ -92,7 +95,8 @@ def moveaxis(x, source, destination) -> Tensor:
 
 def flip(x, axis=None) -> Tensor:
     x = to_tensor(x)
-    axes = range(x.ndim) if axis is None else np.atleast_1d(axis) % max(x.ndim, 1)
+    axes = range(x.ndim) if axis is None else [
+        _axis(int(a), x.ndim, "flip") for a in np.atleast_1d(axis)]
     index = [slice(None)] * x.ndim
     for a in axes:
         index[int(a)] = slice(None, None, -1)

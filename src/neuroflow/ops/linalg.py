@@ -17,6 +17,7 @@ from neuroflow.autodiff import reduce_ops as r
 from neuroflow.autodiff import shape_ops as s
 from neuroflow.autodiff.tensor import Tensor
 from neuroflow.ops._dtypes import cast_to, float_tensor, result_type, values
+from neuroflow.ops._shape import _axis as check_axis
 from neuroflow.ops._shape import swapaxes, tril, triu
 from neuroflow.ops._unsupported import unsupported_op
 
@@ -152,7 +153,7 @@ def norm(x, ord=None, axis=None, keepdims: bool = False) -> Tensor:
         if ord is None:
             return m.sqrt(r.sum(m.square(x), axis=axis, keepdims=keepdims))
     axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
-    axes = tuple(int(a) % x.ndim for a in axes)
+    axes = tuple(check_axis(int(a), x.ndim, "norm") for a in axes)
     if len(axes) == 1:
         return _vector_norm(x, ord, axes[0], keepdims)
     if len(axes) == 2:
