@@ -32,7 +32,8 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     ("trainers",),                # fit/evaluate/predict, the traced plan (Model inherits it)
     ("models",),                  # Functional, Sequential, subclassing, summary, cloning
     ("population",),              # many models stacked into one plan
-    ("utils",),                   # Keras' keras.utils: plot_model draws models, lr finder
+    ("utils", "config"),          # Keras' keras.utils: plot_model draws models, lr finder;
+                                  # keras.config gathers backend's and io_utils' settings
     ("sklearn",),                 # estimators and the Keras wrappers
     ("export", "wrappers", "tuner", "serving"),
     ("cli",),

@@ -8,6 +8,7 @@ from neuroflow import (  # _builtins files the built-in objects in the registry
     activations,
     backend,
     callbacks,
+    config,
     constraints,
     initializers,
     layers,
@@ -21,8 +22,14 @@ from neuroflow import (  # _builtins files the built-in objects in the registry
     utils,
 )
 from neuroflow.autodiff import GradientTape, Tensor, Variable, convert_to_tensor
-from neuroflow.layers import Input
+from neuroflow.backend.keras_tensor import KerasTensor
+from neuroflow.initializers import Initializer
+from neuroflow.layers import Input, InputSpec, Layer
+from neuroflow.losses import Loss
+from neuroflow.metrics import Metric
 from neuroflow.models import Model, Sequential
+from neuroflow.optimizers import Optimizer
+from neuroflow.regularizers import Regularizer
 
 __version__ = "0.1.0"
 
@@ -42,8 +49,10 @@ def __getattr__(name: str):
 
 
 __all__ = [
-    "GradientTape", "Input", "Model", "Sequential", "Tensor", "Variable", "activations",
-    "backend", "callbacks", "constraints", "convert_to_tensor", "initializers", "layers",
+    "GradientTape", "Initializer", "Input", "InputSpec", "KerasTensor", "Layer", "Loss",
+    "Metric", "Model", "Optimizer", "Regularizer", "Sequential", "Tensor", "Variable",
+    "activations", "backend", "callbacks", "config", "constraints", "convert_to_tensor",
+    "initializers", "layers",
     "losses", "metrics", "models", "ops", "optimizers", "random", "regularizers", "utils",
     "__version__",
 ]
