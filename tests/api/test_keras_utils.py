@@ -246,3 +246,14 @@ def test_standardize_dtype_and_clear_session_are_keras_s():
     keras.layers.Dense(2, name="dense_x")
     utils.clear_session()
     assert keras.layers.Dense(2).name == "dense"
+
+
+def test_get_file_copies_a_file_url_as_keras_does(tmp_path):
+    source = tmp_path / "local.txt"
+    source.write_text("hello")
+    digest = hashlib.sha256(b"hello").hexdigest()
+    path = utils.get_file("local.txt", source.as_uri(), file_hash=digest,
+                          cache_dir=tmp_path / "cache")
+    assert open(path).read() == "hello"
+    with pytest.raises(FileNotFoundError, match="names no local file"):
+        utils.get_file("gone.txt", (tmp_path / "gone.txt").as_uri(), cache_dir=tmp_path / "c")

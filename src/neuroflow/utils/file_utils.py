@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import tarfile
 import urllib.parse
+import urllib.request
 import zipfile
 from pathlib import Path
 
@@ -37,6 +39,21 @@ def _algorithm(file_hash: str, hash_algorithm: str) -> str:
     if hash_algorithm == "auto":
         return "sha256" if len(file_hash) == 64 else "md5"
     return hash_algorithm
+
+
+def _fetch(origin: str, path: Path) -> None:
+    """Fetch `origin` into `path`: a file:// URL is copied (Keras' urlretrieve reads those
+    too), any other goes through the data sets' downloader."""
+    parts = urllib.parse.urlsplit(origin)
+    if parts.scheme != "file":
+        download(origin, path, progress=False)
+        return
+    source = Path(urllib.request.url2pathname(parts.path))
+    if parts.netloc not in ("", "localhost") or not source.is_file():
+        raise FileNotFoundError(f"get_file: origin {origin!r} names no local file")
+    partial = path.with_name(path.name + ".part")
+    shutil.copyfile(source, partial)
+    os.replace(partial, path)
 
 
 def _inside(folder: Path, name: str) -> Path:
@@ -116,7 +133,7 @@ def get_file(fname: str | None = None, origin: str | None = None, untar: bool = 
     fresh = force_download or not path.exists() or (
         algorithm is not None and hash_file(path, algorithm) != file_hash)
     if fresh:
-        download(origin, path, progress=False)
+        _fetch(origin, path)
         if algorithm is not None and hash_file(path, algorithm) != file_hash:
             path.unlink()
             raise ValueError(f"get_file: the file downloaded from {origin} does not have the "
