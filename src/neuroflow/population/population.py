@@ -15,8 +15,10 @@ from typing import Any
 
 import numpy as np
 
+from neuroflow.backend.blas_threads import ThreadChooser
 from neuroflow.callbacks.callback import CallbackList
 from neuroflow.callbacks.history import History
+from neuroflow.population.compiled import PackSteps, loss_targets
 from neuroflow.population.data import MemberRows, using_generator
 from neuroflow.population.members import MemberSpec, describe
 from neuroflow.population.optimizer import StackedOptimizer
@@ -207,16 +209,11 @@ class Population:
                 if len(pack) == 1:  # a pack of one is the member's own fit, its fastest path
                     histories[pack[0].index] = fit_alone(pack[0].index)
                     continue
-                source: Any = data
-                if rows is not None:
-                    source = MemberRows(x, y, [rows[s.index] for s in pack],
-                                        None if not shuffle or generators is None
-                                        else [generators[s.index] for s in pack],
-                                        data.batch_size)
-                trainer = _PackTrainer(pack, source, val, validation_batch_size
-                                       or data.batch_size, validation_freq,
-                                       None if generators is None
-                                       else [generators[s.index] for s in pack])
+                trainer = _PackTrainer(
+                    pack, x, y, data.batch_size, bool(shuffle),
+                    None if rows is None else [rows[s.index] for s in pack],
+                    None if generators is None else [generators[s.index] for s in pack],
+                    val, validation_batch_size or data.batch_size, validation_freq)
                 self.peak_bytes = max(self.peak_bytes, trainer.nbytes)
                 for s, h in zip(pack, trainer.fit(epochs, initial_epoch,
                                                   [per_member[s.index] for s in pack]),
@@ -284,8 +281,9 @@ class Population:
             out[i] = self.models[i].evaluate(x, y, batch_size=bs, verbose=0, return_dict=True)
         for group in groups:
             for pack in self._split(group, bs):
-                net = StackedNetwork(pack)
-                for s, logs in zip(pack, _evaluate(net, x, y, bs), strict=True):
+                steps = PackSteps(StackedNetwork(pack))
+                for s, logs in zip(pack, _evaluate(steps, x, _targets(steps.net, y), bs),
+                                   strict=True):
                     out[s.index] = logs
         if return_dict:
             return out
@@ -303,8 +301,7 @@ class Population:
             out[i] = np.asarray(self.models[i].predict(x, batch_size=bs, verbose=0))
         for group in groups:
             for pack in self._split(group, bs):
-                net = StackedNetwork(pack)
-                preds = _predict(net, x, bs)
+                preds = _predict(PackSteps(StackedNetwork(pack)), x, bs)
                 for m, s in enumerate(pack):
                     out[s.index] = preds[m]
         return np.stack(out)
@@ -315,26 +312,39 @@ def _batches(n: int, bs: int):
         yield slice(start, min(start + bs, n))
 
 
-def _predict(net: StackedNetwork, x: np.ndarray, bs: int) -> np.ndarray:
-    parts = [net.output(net.forward(x[s], training=False)[0]) for s in _batches(len(x), bs)]
-    return np.concatenate(parts, axis=1)
+def _targets(net: StackedNetwork, y: np.ndarray) -> np.ndarray:
+    """The targets as the pack's loss reads them (see `compiled.loss_targets`)."""
+    return loss_targets(net, y, (int(net.widths[-1]),))
 
 
-def _evaluate(net: StackedNetwork, x: np.ndarray, y: np.ndarray, bs: int,
+def _predict(steps: PackSteps, x: np.ndarray, bs: int) -> np.ndarray:
+    out = None
+    for s in _batches(len(x), bs):
+        preds = steps.predict(x[s])
+        if out is None:
+            out = np.empty((preds.shape[0], len(x), *preds.shape[2:]), dtype=preds.dtype)
+        out[:, s] = preds
+    return out
+
+
+def _evaluate(steps: PackSteps, x: np.ndarray, y: np.ndarray, bs: int,
               members: list[int] | None = None) -> list[dict]:
-    """Each member's loss and metrics on (x, y), as `Model.evaluate` computes them."""
+    """Each member's loss and metrics on (x, y), as `Model.evaluate` computes them;
+    `y` as `_targets` gives it."""
+    net = steps.net
     members = list(range(len(net.specs))) if members is None else members
     for m in members:
         net.specs[m].model.compiled_metrics.reset_state()
     total = np.zeros(len(net.specs))
     penalty = net.penalties(with_gradient=False)
+    metrics = any(net.specs[m].model.compiled_metrics.has_metrics for m in members)
     for s in _batches(len(x), bs):
-        logits, _ = net.forward(x[s], training=False)
-        values, _, preds = net.loss_values(logits, y[s], with_gradient=False)
+        values, preds = steps.test(x[s], y[s])
         if penalty is not None:
             values = values + penalty
         total += values * (s.stop - s.start)
-        net.metrics_update(y[s], preds, members)
+        if metrics:
+            net.metrics_update(y[s], preds, members)
     out = []
     for m in members:
         logs = {"loss": float(total[m] / len(x))}
@@ -348,16 +358,24 @@ def _evaluate(net: StackedNetwork, x: np.ndarray, y: np.ndarray, bs: int,
 class _PackTrainer:
     """The epoch loop of one pack: stacked steps, per-member logs and callbacks."""
 
-    def __init__(self, pack: list[MemberSpec], data: da.ArrayData | MemberRows,
-                 val: tuple | None, val_batch_size: int, validation_freq: Any,
-                 generators: list | None = None):
+    def __init__(self, pack: list[MemberSpec], x: np.ndarray, y: np.ndarray,
+                 batch_size: int, shuffle: bool, rows: list | None,
+                 generators: list | None, val: tuple | None, val_batch_size: int,
+                 validation_freq: Any):
         self.net = StackedNetwork(pack)
         self.net.generators = generators
-        self.per_member = isinstance(data, MemberRows)
         self.opt = StackedOptimizer([s.model for s in pack], self.net.params)
-        self.data, self.val = data, val
+        self.steps = PackSteps(self.net, self.opt.optimizer.scale_loss(1.0))
+        y = _targets(self.net, y)
+        self.per_member = rows is not None
+        self.data: da.ArrayData | MemberRows
+        if rows is None:
+            self.data = da.ArrayData(x, y, None, batch_size, shuffle=shuffle, what="fit")
+        else:
+            self.data = MemberRows(x, y, rows, generators if shuffle else None, batch_size)
+        self.val = None if val is None else (val[0], _targets(self.net, val[1]))
         self.val_batch_size, self.validation_freq = val_batch_size, validation_freq
-        self.nbytes = len(pack) * self.net.nbytes_per_member(data.batch_size,
+        self.nbytes = len(pack) * self.net.nbytes_per_member(batch_size,
                                                              self.opt.slot_count())
         self.layouts = [self._layout(s) for s in pack]
         self.opt.load(self.layouts)
@@ -377,7 +395,7 @@ class _PackTrainer:
     def fit(self, epochs: int, initial_epoch: int, callbacks: list[list]) -> list[History]:
         from neuroflow.trainers.trainer import _should_validate
 
-        net, opt, per_member = self.net, self.opt, self.per_member
+        net, opt, steps, per_member = self.net, self.opt, self.steps, self.per_member
         specs = list(net.specs)
         histories = [History() for _ in specs]
         lists = [CallbackList(list(cbs) + [h], model=s.model,
@@ -400,45 +418,55 @@ class _PackTrainer:
             opt.refresh_rates()
             sums, count = np.zeros(len(active)), 0
             failed: list[int] = []
-            for step, (xb, yb, _) in enumerate(self.data.batches()):
-                if hooks:
-                    for m in active:
-                        lists[m].batch_hook("on_train_batch_begin", step)
-                logits, cache = net.forward(xb, training=True, per_member=per_member)
-                values, dz, preds = net.loss_values(logits, yb, with_gradient=True,
-                                                    per_member=per_member)
-                net.backward(cache, dz)
-                penalty = net.penalties(with_gradient=True)
-                if penalty is not None:
-                    values = values + penalty
-                opt.apply(net.grads)
-                rows_in_batch = xb.shape[1] if per_member else len(xb)
-                sums += values * rows_in_batch
-                count += rows_in_batch
-                if metrics:
-                    net.metrics_update(yb, preds, list(range(len(active))), per_member)
-                bad = np.flatnonzero(~np.isfinite(values))
-                if hooks:
-                    net.store()
-                    for row, m in enumerate(active):
-                        lists[m].batch_hook("on_train_batch_end", step,
-                                            self._logs(specs[m], sums[row] / count))
-                if bad.size:
-                    failed = [active[r] for r in bad]
-                    for m in failed:
-                        warnings.warn(
-                            f"Population.fit: member {specs[m].index}'s loss became NaN or "
-                            f"inf at epoch {epoch + 1}, batch {step + 1}; it stops training",
-                            RuntimeWarning, stacklevel=3)
-                    rows = [r for r in range(len(active)) if r not in set(bad.tolist())]
-                    self._end_epoch(epoch, specs, lists, [active[r] for r in bad],
-                                    sums[bad] / count, finals, validate=False)
-                    self._leave(specs, lists, [active[r] for r in bad], finals)
-                    if not rows:
-                        break
-                    sums = sums[rows]
-                    active = [active[r] for r in rows]
-                    self._compact(rows)
+            # the BLAS threads: one or the default, whichever runs this epoch's first
+            # steps faster
+            chooser = ThreadChooser()
+            threads = chooser if chooser.trying else None
+            try:
+                for step, (xb, yb, _) in enumerate(self.data.batches()):
+                    if hooks:
+                        for m in active:
+                            lists[m].batch_hook("on_train_batch_begin", step)
+                    if threads is not None:
+                        threads.start()
+                    values, preds = steps.train(xb, yb, per_member)
+                    penalty = net.penalties(with_gradient=True)
+                    if penalty is not None:
+                        values = values + penalty
+                    opt.apply(net.grads)
+                    if threads is not None:
+                        threads.stop()
+                        threads = threads if threads.trying else None
+                    rows_in_batch = xb.shape[1] if per_member else len(xb)
+                    sums += values * rows_in_batch
+                    count += rows_in_batch
+                    if metrics:
+                        net.metrics_update(yb, preds, list(range(len(active))), per_member)
+                    bad = np.flatnonzero(~np.isfinite(values)) if not math.isfinite(
+                        float(values.sum())) else ()
+                    if hooks:
+                        net.store()
+                        for row, m in enumerate(active):
+                            lists[m].batch_hook("on_train_batch_end", step,
+                                                self._logs(specs[m], sums[row] / count))
+                    if len(bad):
+                        failed = [active[r] for r in bad]
+                        for m in failed:
+                            warnings.warn(
+                                f"Population.fit: member {specs[m].index}'s loss became NaN or "
+                                f"inf at epoch {epoch + 1}, batch {step + 1}; it stops training",
+                                RuntimeWarning, stacklevel=3)
+                        rows = [r for r in range(len(active)) if r not in set(bad.tolist())]
+                        self._end_epoch(epoch, specs, lists, [active[r] for r in bad],
+                                        sums[bad] / count, finals, validate=False)
+                        self._leave(specs, lists, [active[r] for r in bad], finals)
+                        if not rows:
+                            break
+                        sums = sums[rows]
+                        active = [active[r] for r in rows]
+                        self._compact(rows)
+            finally:
+                chooser.close()
             if not active:
                 break
             self._end_epoch(epoch, specs, lists, active, sums / max(count, 1),
@@ -469,8 +497,8 @@ class _PackTrainer:
         logs = {m: self._logs(specs[m], loss) for m, loss in zip(members, losses, strict=True)}
         if validate:
             vx, vy = self.val
-            for m, val_logs in zip(members, _evaluate(net, vx, vy, self.val_batch_size, rows),
-                                   strict=True):
+            for m, val_logs in zip(members, _evaluate(self.steps, vx, vy, self.val_batch_size,
+                                                      rows), strict=True):
                 logs[m].update({f"val_{k}": v for k, v in val_logs.items()})
         net.store(rows)
         for m in members:
@@ -492,6 +520,7 @@ class _PackTrainer:
     def _compact(self, rows: list[int]) -> None:
         self.net.keep(rows)
         self.opt.keep(rows)
+        self.steps.reset()
         if self.per_member:
             self.data.keep(rows)
 

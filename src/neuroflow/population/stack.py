@@ -3,13 +3,14 @@
 Every member's weights live in one (K, P) array (each Dense kernel a (K, in, out) view,
 each bias a (K, 1, out) view), its gradients in another of the same layout, so that the
 optimizer updates the whole pack with a few whole-buffer calls. Narrower members are
-padded to the widest: their padding starts at zero and a mask zeroes its gradient after
-every backward pass, so padded units output a constant that the next layer's zero rows
+padded to the widest: their padding starts at zero and gets no gradient (exactly zero,
+or zeroed by `mask`), so padded units output a constant that the next layer's zero rows
 ignore, and each member computes exactly its own narrower network.
 
 The math is the library's: activation kernels from `nn_ops.KERNELS`, the compiled loss
-(its per-sample values and their VJPs through the tape), each member's own Dropout layer
-and regularizers. Only the leading model axis is new.
+(its per-sample values and their VJPs), each member's own Dropout layer and
+regularizers. Only the leading model axis is new. The passes themselves are compiled
+per batch signature by `population.compiled.PackSteps`.
 """
 
 from __future__ import annotations
@@ -137,73 +138,15 @@ class StackedNetwork:
                 out[m, :, :true_width] = spec.layers[position](ones, training=True).data
         return out
 
-    def forward(self, x: np.ndarray, training: bool,
-                per_member: bool = False) -> tuple[np.ndarray, list]:
-        """(the last Dense layer's pre-activation, (K, batch, out); what backward needs).
-
-        `x` is one batch every member sees, or with `per_member` a (K, batch, ...) array
-        of each member's own batch.
-        """
-        batch = x.shape[1] if per_member else len(x)
-        h = x
-        if self.flatten:
-            h = x.reshape(len(x), batch, -1) if per_member else x.reshape(batch, -1)
-        cache: list = []
-        j = 0
-        last = len(self.activations) - 1
-        for position, kind in enumerate(self.kinds):
-            if kind == "dropout":
-                if training:
-                    mask = self._dropout_mask(position, batch, h.shape[-1])
-                    h = h * mask
-                    cache.append(("dropout", mask))
-                continue
-            z = np.matmul(h, self.kernels[j])
-            if self.biases[j] is not None:
-                z += self.biases[j]
-            if j == last:
-                cache.append(("dense", j, h, None, None))
-                return z, cache
-            kernel = self.activations[j]
-            pre = None if kernel.in_place or kernel is _LINEAR else z
-            a = kernel.forward(z)
-            cache.append(("dense", j, h, pre, a))
-            h = a
-            j += 1
-        raise RuntimeError("population: the network has no Dense layer")  # describe() forbids
-
-    def output(self, logits: np.ndarray) -> np.ndarray:
-        """The last layer's activation applied to its pre-activation: the predictions."""
-        return self.activations[-1].forward(logits)
-
-    def backward(self, cache: list, dz: np.ndarray) -> None:
-        """Fill `grads` from the gradient of the loss with respect to the last logits."""
-        g = dz
-        first_dense = next(i for i, entry in enumerate(cache) if entry[0] == "dense")
-        for index in range(len(cache) - 1, -1, -1):
-            entry = cache[index]
-            if entry[0] == "dropout":
-                g = g * entry[1]
-                continue
-            _, j, h, pre, a = entry
-            if j != len(self.activations) - 1:
-                g = self.activations[j].backward(g, pre, a)
-            h_t = h.T if h.ndim == 2 else h.transpose(0, 2, 1)
-            np.matmul(h_t, g, out=self.grad_kernels[j])
-            if self.grad_biases[j] is not None:
-                np.sum(g, axis=1, keepdims=True, out=self.grad_biases[j])
-            if index > first_dense:
-                g = np.matmul(g, self.kernels[j].transpose(0, 2, 1))
-        if self.mask is not None:
-            self.grads *= self.mask
-
     def loss_values(self, logits: np.ndarray, y: np.ndarray, with_gradient: bool,
                     per_member: bool = False
                     ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
         """(per-member mean loss (K,), its gradient w.r.t. the logits or None, predictions).
 
-        The compiled loss computes the per-sample values of every member at once (its own
-        math, its own VJP); the mean over the batch is taken per member. With
+        The eager form, through the tape, for losses a plan cannot trace (see
+        `population.compiled`). The compiled loss computes the per-sample values of
+        every member at once (its own math, its own VJP); the mean over the batch is
+        taken per member. With
         `per_member`, `y` holds each member's own targets, (K, batch, ...).
         """
         k, batch = logits.shape[0], logits.shape[1]

@@ -1,0 +1,248 @@
+"""The pack's steps compiled: one generated Python function per batch signature.
+
+A pack trains for thousands of steps on batches of one or two shapes, so its step is
+built once per signature (train, test or predict; the batch's shapes and dtypes) as
+Python source, the way `trainers.plan` compiles a model's traced step: every weight,
+gradient and activation buffer is a name bound once, every product writes into a
+preallocated buffer (`np.matmul(..., out=)`), every bias gradient is one
+`np.add.reduce(..., out=)` into the flat (K, P) gradient buffer, and no tape runs.
+
+The loss is the compiled loss's own math and VJPs: its per-sample values on the last
+layer's pre-activation (a Variable over that buffer) are traced once per signature and
+compiled by `trainers.plan.Plan`; replaying that plan gives the values, the predictions
+and the gradient that seeds the stacked backward pass. A loss that cannot be traced
+runs through the tape on every step (`StackedNetwork.loss_values`).
+
+Padding needs no mask when every hidden activation maps 0 to 0: a padded unit's
+pre-activation is then exactly 0, its output 0, and every gradient that reaches a
+padded weight is a product with one of those zeros, so it is exactly 0 too (the mask
+is applied otherwise, after every backward pass).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from neuroflow.autodiff import math_ops, nn_ops, reduce_ops
+from neuroflow.autodiff.tensor import Variable
+from neuroflow.losses.loss import as_prediction, as_target, squeeze_or_expand_to_same_rank
+from neuroflow.trainers.plan import Plan, Untraceable, trace
+
+__all__ = ["PackSteps", "loss_targets"]
+
+_LINEAR = nn_ops.KERNELS["linear"]
+
+
+def loss_targets(net: Any, y: np.ndarray, out_shape: tuple[int, ...]) -> np.ndarray:
+    """`y` as the loss reads it for predictions of shape (rows, *out_shape): the rank
+    aligned as the loss aligns it for one member, cast to the predictions' dtype unless
+    the loss reads raw labels. Done once for a whole array, then batches are slices."""
+    y = np.asarray(y)
+    if net.loss._raw_labels:
+        return y
+    y, _ = squeeze_or_expand_to_same_rank(y, np.broadcast_to(net.dtype.type(0),
+                                                             (len(y), *out_shape)))
+    return np.ascontiguousarray(y, dtype=net.dtype)
+
+
+class PackSteps:
+    """The compiled train, test and predict steps of a `StackedNetwork`, by signature.
+
+    `train(x, y)` runs one step (forward, loss, backward into `net.grads`; the
+    optimizer update is the caller's) and returns (each member's mean loss (K,),
+    float64; the predictions (K, rows, ...)). `test(x, y)` returns the same without a
+    gradient; `predict(x)` the predictions. Arrays returned may be buffers that the next
+    call overwrites. Call `reset()` when the pack's members or buffers change.
+    """
+
+    def __init__(self, net: Any, loss_scale: float = 1.0):
+        self.net = net
+        self.loss_scale = loss_scale
+        self._steps: dict[tuple, Any] = {}
+        zero = np.zeros(1, dtype=net.dtype)
+        hidden = net.activations[:-1]
+        self.exact_padding = all(float(k.forward(zero.copy())[0]) == 0.0 for k in hidden)
+
+    def reset(self) -> None:
+        self._steps.clear()
+
+    def train(self, x: np.ndarray, y: np.ndarray,
+              per_member: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """One step on a batch every member sees, or with `per_member` on (K, rows, ...)
+        arrays of each member's own batch."""
+        key = ("train", per_member, x.shape, x.dtype, y.shape, y.dtype)
+        step = self._steps.get(key)
+        if step is None:
+            step = self._steps[key] = self._compile("train", x, y, per_member)
+        return step(x, y)
+
+    def test(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        key = ("test", x.shape, x.dtype, y.shape, y.dtype)
+        step = self._steps.get(key)
+        if step is None:
+            step = self._steps[key] = self._compile("test", x, y, False)
+        return step(x, y)
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        key = ("predict", x.shape, x.dtype)
+        step = self._steps.get(key)
+        if step is None:
+            step = self._steps[key] = self._compile("predict", x, None, False)
+        return step(x)
+
+    # ---- compilation ----------------------------------------------------------------
+    def _compile(self, kind: str, x: np.ndarray, y: np.ndarray | None,
+                 per_member: bool) -> Any:
+        net = self.net
+        k = len(net.specs)
+        batch = x.shape[1] if per_member else x.shape[0]
+        training = kind == "train"
+        env: dict[str, Any] = {"matmul": np.matmul, "add": np.add, "reduce": np.add.reduce,
+                               "multiply": np.multiply, "copyto": np.copyto, "f64": np.float64}
+        lines = ["def step(x, y=None):"]
+        if net.flatten:
+            env["in_shape"] = (k, batch, -1) if per_member else (batch, -1)
+            lines.append("    h = x.reshape(in_shape)")
+        else:
+            lines.append("    h = x")
+        # forward: H{j} the input of dense layer j, Z{j} its pre-activation buffer,
+        # A{j} its activation
+        drops: dict[int, str] = {}  # dense index -> the dropout mask applied to its input
+        last = len(net.activations) - 1
+        j = 0
+        for position, kind_of in enumerate(net.kinds):
+            if kind_of == "dropout":
+                if training:
+                    env["dropout"] = net._dropout_mask
+                    width = int(net.widths[j])
+                    lines.append(f"    M{position} = dropout({position}, {batch}, {width})")
+                    lines.append(f"    h = h * M{position}")
+                    drops[j] = f"M{position}"
+                continue
+            env[f"Z{j}"] = np.zeros((k, batch, int(net.widths[j + 1])), dtype=net.dtype)
+            env[f"W{j}"] = net.kernels[j]
+            lines.append(f"    H{j} = h")
+            lines.append(f"    matmul(h, W{j}, out=Z{j})")
+            if net.biases[j] is not None:
+                env[f"B{j}"] = net.biases[j]
+                lines.append(f"    add(Z{j}, B{j}, out=Z{j})")
+            if j < last:
+                kernel = net.activations[j]
+                if kernel is _LINEAR:
+                    lines.append(f"    h = A{j} = Z{j}")
+                else:
+                    env[f"act{j}"] = kernel.forward
+                    lines.append(f"    h = A{j} = act{j}(Z{j})")
+            j += 1
+        if kind == "predict":
+            kernel = net.activations[-1]
+            if kernel is _LINEAR:
+                lines.append(f"    return Z{last}")
+            else:
+                env["act_out"] = kernel.forward
+                lines.append(f"    return act_out(Z{last})")
+            return _build(lines, env)
+        loss_plan, target = self._loss_plan(env[f"Z{last}"], y, per_member, batch, training)
+        if loss_plan is None:  # the loss cannot be traced: the tape on every step
+            env["eager_loss"] = net.loss_values
+            lines.append(f"    per, dz, pred = eager_loss(Z{last}, y, {training}, "
+                         f"{per_member})")
+        else:
+            env["loss"] = loss_plan.run
+            if per_member:
+                lines.append("    leaves = [y]")
+            else:
+                env["Y"], env["leaves"] = target
+                lines.append("    copyto(Y, y)")
+            env["seed"] = np.asarray(self.loss_scale, dtype=net.dtype)
+            lines.append("    outs, grads = loss(leaves, seed)" if training
+                         else "    outs, grads = loss(leaves)")
+            env["row_shape"] = (k, -1)
+            lines.append(f"    per = outs[0].reshape(row_shape).sum(axis=1, dtype=f64) / "
+                         f"{batch}")
+            lines.append("    pred = outs[1]")
+            if training:
+                lines.append("    dz = grads[0]")
+        if training:
+            self._backward(lines, env, drops, per_member, k, batch)
+        lines.append("    return per, pred")
+        return _build(lines, env)
+
+    def _backward(self, lines: list, env: dict, drops: dict, per_member: bool, k: int,
+                  batch: int) -> None:
+        net = self.net
+        last = len(net.activations) - 1
+        lines.append("    g = dz")
+        for j in range(last, -1, -1):
+            env[f"GW{j}"] = net.grad_kernels[j]
+            shared = j == 0 and not per_member and 0 not in drops  # a 2-D input
+            transposed = "H0.T" if shared else f"H{j}.transpose(0, 2, 1)"
+            lines.append(f"    matmul({transposed}, g, out=GW{j})")
+            if net.grad_biases[j] is not None:
+                env[f"GB{j}"] = net.grad_biases[j]
+                lines.append(f"    reduce(g, axis=1, keepdims=True, out=GB{j})")
+            if j == 0:
+                break
+            env[f"WT{j}"] = net.kernels[j].transpose(0, 2, 1)
+            env[f"G{j - 1}"] = np.zeros((k, batch, int(net.widths[j])), dtype=net.dtype)
+            lines.append(f"    matmul(g, WT{j}, out=G{j - 1})")
+            lines.append(f"    g = G{j - 1}")
+            if j in drops:
+                lines.append(f"    g = g * {drops[j]}")
+            kernel = net.activations[j - 1]
+            if kernel is not _LINEAR:
+                env[f"dact{j - 1}"] = kernel.backward
+                pre = "None" if kernel.in_place else f"Z{j - 1}"
+                lines.append(f"    g = dact{j - 1}(g, {pre}, A{j - 1})")
+        if net.mask is not None and not self.exact_padding:
+            env["GRADS"], env["MASK"] = net.grads, net.mask
+            lines.append("    multiply(GRADS, MASK, out=GRADS)")
+
+    def _loss_plan(self, logits: np.ndarray, y: np.ndarray, per_member: bool, batch: int,
+                   training: bool) -> tuple[Any, Any]:
+        """(the loss traced on the logits buffer and compiled, the shared-target buffer
+        and the plan's leaves), or (None, None) when the loss cannot be traced."""
+        net = self.net
+        k = logits.shape[0]
+        if per_member:
+            leaf = np.zeros(y.shape, dtype=y.dtype)
+            target = None
+        else:
+            buffer = np.zeros(y.shape, dtype=y.dtype)
+            leaf = np.broadcast_to(buffer, (k, *y.shape))
+            target = (buffer, [leaf])
+        z = Variable(np.zeros((), dtype=net.dtype), name="population_logits")
+        z.data = logits
+        kernel = net.activations[-1]
+
+        def loss_fn():
+            out = z if kernel is _LINEAR else nn_ops.activation(z, kernel)
+            if kernel.name in ("softmax", "sigmoid"):
+                out._keras_logits = z
+            y_pred = as_prediction(out)
+            y_true = leaf if net.loss._raw_labels else as_target(leaf, y_pred.dtype)
+            values, _ = net.loss._values_and_mask(y_true, y_pred)
+            total = math_ops.multiply(reduce_ops.sum(values), 1.0 / batch) if training \
+                else None
+            return values, out, total
+
+        nodes: list = []
+        values, out, total = trace(loss_fn, training, nodes)
+        try:
+            plan = Plan(nodes, [leaf], [values, out], loss=total,
+                        variables=[z] if training else None)
+        except Untraceable:
+            return None, None
+        if training and not plan.backward:
+            return None, None
+        return plan, target
+
+
+def _build(lines: list[str], env: dict) -> Any:
+    source = "\n".join(lines) + "\n"
+    exec(compile(source, "<neuroflow pack step>", "exec"), env)  # noqa: S102 - our own code
+    step = env["step"]
+    step.source = source
+    return step
