@@ -164,3 +164,17 @@ def test_names_and_signatures_match_keras() -> None:
     for name, params in expected.items():
         assert list(inspect.signature(getattr(nrandom, name)).parameters) == params, name
     assert keras.random is nrandom
+
+
+@pytest.mark.parametrize(("draw", "message"), [
+    (lambda: nrandom.randint((2,), 5, 1, seed=1), "randint: minval must be less than maxval"),
+    (lambda: nrandom.randint((2,), 3, 3, seed=1), "randint: minval must be less than maxval"),
+    (lambda: nrandom.gamma((2,), alpha=-1.0, seed=1), "gamma: alpha must be positive"),
+    (lambda: nrandom.beta((2,), alpha=1.0, beta=0.0, seed=1), "beta: alpha and beta must be"),
+    (lambda: nrandom.binomial((2,), counts=5, probabilities=1.5, seed=1),
+     r"binomial: counts must be non-negative and probabilities in \[0, 1\]"),
+    (lambda: nrandom.binomial((2,), counts=-1, probabilities=0.5, seed=1), "binomial: counts"),
+])
+def test_distribution_parameters_out_of_domain_get_one_clear_error(draw, message):
+    with pytest.raises(ValueError, match=message):
+        draw()

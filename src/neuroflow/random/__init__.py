@@ -112,6 +112,14 @@ def _value(x) -> np.ndarray:
     return np.asarray(x.data if isinstance(x, Tensor) else x)
 
 
+def _require(ok, op: str, what: str, **received) -> None:
+    """One clear error for a distribution parameter out of its domain (NumPy's own says
+    only 'low >= high' or 'shape < 0')."""
+    if not np.all(ok):
+        got = ", ".join(f"{k}={v!r}" for k, v in received.items())
+        raise ValueError(f"random.{op}: {what}, received {got}")
+
+
 def normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None) -> Tensor:
     """Samples from N(mean, stddev**2)."""
     dt = _float_dtype(dtype, "normal")
@@ -147,8 +155,11 @@ def randint(shape, minval, maxval, dtype="int32", seed=None) -> Tensor:
     dt = np.dtype(dtype)
     if dt.kind not in "iu":
         raise ValueError(f"random.randint requires an integer dtype, received dtype={dt}")
+    low, high = _value(minval), _value(maxval)
+    _require(low < high, "randint", "minval must be less than maxval", minval=minval,
+             maxval=maxval)
     rng = draw_rng(seed)
-    return Tensor(rng.integers(_value(minval), _value(maxval), _shape(shape, "randint"))
+    return Tensor(rng.integers(low, high, _shape(shape, "randint"))
                   .astype(dt))
 
 
@@ -197,6 +208,7 @@ def shuffle(x, axis: int = 0, seed=None) -> Tensor:
 def gamma(shape, alpha, dtype=None, seed=None) -> Tensor:
     """Samples from Gamma(alpha, 1)."""
     dt = _float_dtype(dtype, "gamma")
+    _require(_value(alpha) > 0, "gamma", "alpha must be positive", alpha=alpha)
     rng = draw_rng(seed)
     return Tensor(rng.standard_gamma(_value(alpha), _shape(shape, "gamma")).astype(dt))
 
@@ -204,6 +216,8 @@ def gamma(shape, alpha, dtype=None, seed=None) -> Tensor:
 def beta(shape, alpha, beta, dtype=None, seed=None) -> Tensor:
     """Samples from Beta(alpha, beta)."""
     dt = _float_dtype(dtype, "beta")
+    _require((_value(alpha) > 0) & (_value(beta) > 0), "beta", "alpha and beta must be "
+             "positive", alpha=alpha, beta=beta)
     rng = draw_rng(seed)
     return Tensor(rng.beta(_value(alpha), _value(beta), _shape(shape, "beta")).astype(dt))
 
@@ -211,6 +225,10 @@ def beta(shape, alpha, beta, dtype=None, seed=None) -> Tensor:
 def binomial(shape, counts, probabilities, dtype=None, seed=None) -> Tensor:
     """Numbers of successes in `counts` trials of probability `probabilities` (floats)."""
     dt = _float_dtype(dtype, "binomial")
+    p = _value(probabilities)
+    _require((_value(counts) >= 0) & (p >= 0) & (p <= 1), "binomial", "counts must be "
+             "non-negative and probabilities in [0, 1]", counts=counts,
+             probabilities=probabilities)
     rng = draw_rng(seed)
     n = _value(counts).astype(np.int64)
-    return Tensor(rng.binomial(n, _value(probabilities), _shape(shape, "binomial")).astype(dt))
+    return Tensor(rng.binomial(n, p, _shape(shape, "binomial")).astype(dt))
