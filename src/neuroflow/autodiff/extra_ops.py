@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from neuroflow.autodiff.axes import normalize_axes
 from neuroflow.autodiff.primitive import Primitive, untraceable
 from neuroflow.autodiff.tensor import Tensor, convert_to_tensor, is_recording
 
@@ -26,19 +27,6 @@ __all__ = [
 
 def _t(x) -> Tensor:
     return x if isinstance(x, Tensor) else convert_to_tensor(x)
-
-
-def _primitive(forward: Callable, vjp: Callable) -> Primitive:
-    """The Primitive of a (forward, vjp) pair whose VJP reads `(g, out, *arrays, **params)`."""
-
-    def fwd(*arrays, **params):
-        out = forward(*arrays, **params)
-        return out, (out, arrays, params)
-
-    def back(g, res, needs):
-        return vjp(g, res[0], *res[1], **res[2])
-
-    return Primitive(getattr(forward, "__name__", "op").strip("_"), fwd, back)
 
 
 def _primitive(name: str, forward: Callable, vjp: Callable) -> Primitive:
@@ -166,12 +154,6 @@ def arctan2(y, x) -> Tensor:
 
 
 # ---- reductions and scans -------------------------------------------------------------
-def _axes(axis, ndim: int) -> tuple[int, ...]:
-    if axis is None:
-        return tuple(range(ndim))
-    if isinstance(axis, (int, np.integer)):
-        axis = (axis,)
-    return tuple(sorted(int(a) % ndim for a in axis)) if ndim else ()
 
 
 def _prod_forward(x, axis, keepdims):
@@ -179,7 +161,7 @@ def _prod_forward(x, axis, keepdims):
 
 
 def _prod_vjp(g, out, x, axis, keepdims):
-    axes = _axes(axis, x.ndim)
+    axes = normalize_axes(axis, x.ndim, "prod")
     g = np.asarray(g)
     if not keepdims:
         g = np.expand_dims(g, axes)
@@ -199,7 +181,8 @@ PROD = _primitive("prod", _prod_forward, _prod_vjp)
 
 def prod(x, axis=None, keepdims: bool = False) -> Tensor:
     """Product over `axis`; the gradient is exact even where factors are zero."""
-    return _bind(PROD, (x,), axis=axis, keepdims=keepdims)
+    x = _t(x)
+    return PROD.bind(x, axis=normalize_axes(axis, x.ndim, "prod"), keepdims=keepdims)
 
 
 def _cumsum_vjp(g, out, x, axis):

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from neuroflow.autodiff.axes import normalize_axis
 from neuroflow.autodiff.primitive import Primitive
 from neuroflow.autodiff.tensor import Tensor, convert_to_tensor
 
@@ -230,7 +231,8 @@ SOFTMAX_AXIS = Primitive("softmax", _softmax_axis_fwd, _softmax_axis_vjp)
 
 def softmax(x, axis: int = -1) -> Tensor:
     x = _t(x)
-    if axis in (-1, x.ndim - 1):
+    axis = normalize_axis(axis, x.ndim, "softmax")
+    if axis == max(x.ndim, 1) - 1:
         return activation(x, KERNELS["softmax"])
     return SOFTMAX_AXIS.bind(x, axis=axis)
 
@@ -250,7 +252,8 @@ LOG_SOFTMAX = Primitive("log_softmax", _log_softmax_fwd, _log_softmax_vjp)
 
 
 def log_softmax(x, axis: int = -1) -> Tensor:
-    return LOG_SOFTMAX.bind(_t(x), axis=axis)
+    x = _t(x)
+    return LOG_SOFTMAX.bind(x, axis=normalize_axis(axis, x.ndim, "log_softmax"))
 
 
 def _dense_fwd(x, w, *bias, act):

@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from neuroflow.autodiff.axes import normalize_axes
 from neuroflow.autodiff.primitive import Primitive
 from neuroflow.autodiff.tensor import Tensor, convert_to_tensor
 
 __all__ = ["sum", "mean", "max", "min", "logsumexp"]
 
 
-def _axes(axis, ndim: int) -> tuple[int, ...]:
-    if axis is None:
-        return tuple(range(ndim))
-    if isinstance(axis, (int, np.integer)):
-        axis = (int(axis),)
-    return tuple(a % ndim for a in axis)
 
 
 def _expand(g: np.ndarray, axes: tuple[int, ...], keepdims: bool) -> np.ndarray:
@@ -60,7 +55,7 @@ def sum(x, axis=None, keepdims: bool = False) -> Tensor:
     x = _t(x)
     if axis is None and not keepdims:
         return SUM_ALL.bind(x)
-    return SUM.bind(x, axes=_axes(axis, x.ndim), keepdims=keepdims)
+    return SUM.bind(x, axes=normalize_axes(axis, x.ndim, "sum"), keepdims=keepdims)
 
 
 def _mean_all_fwd(x):
@@ -92,7 +87,7 @@ def mean(x, axis=None, keepdims: bool = False) -> Tensor:
     x = _t(x)
     if axis is None and not keepdims and x.data.size:
         return MEAN_ALL.bind(x)
-    return MEAN.bind(x, axes=_axes(axis, x.ndim), keepdims=keepdims)
+    return MEAN.bind(x, axes=normalize_axes(axis, x.ndim, "mean"), keepdims=keepdims)
 
 
 def _extreme_fwd(x, axes, keepdims, fn):
@@ -114,13 +109,15 @@ EXTREME = Primitive("extreme", _extreme_fwd, _extreme_vjp)
 def max(x, axis=None, keepdims: bool = False) -> Tensor:
     """Maximum over `axis`; ties share the gradient equally."""
     x = _t(x)
-    return EXTREME.bind(x, axes=_axes(axis, x.ndim), keepdims=keepdims, fn=np.max)
+    return EXTREME.bind(x, axes=normalize_axes(axis, x.ndim, "max"), keepdims=keepdims,
+                        fn=np.max)
 
 
 def min(x, axis=None, keepdims: bool = False) -> Tensor:
     """Minimum over `axis`; ties share the gradient equally."""
     x = _t(x)
-    return EXTREME.bind(x, axes=_axes(axis, x.ndim), keepdims=keepdims, fn=np.min)
+    return EXTREME.bind(x, axes=normalize_axes(axis, x.ndim, "min"), keepdims=keepdims,
+                        fn=np.min)
 
 
 def _logsumexp_fwd(x, axes, keepdims):
@@ -142,4 +139,5 @@ LOGSUMEXP = Primitive(
 def logsumexp(x, axis=None, keepdims: bool = False) -> Tensor:
     """log(sum(exp(x))) computed without overflow."""
     x = _t(x)
-    return LOGSUMEXP.bind(x, axes=_axes(axis, x.ndim), keepdims=keepdims)
+    return LOGSUMEXP.bind(x, axes=normalize_axes(axis, x.ndim, "logsumexp"),
+                          keepdims=keepdims)
