@@ -38,10 +38,16 @@ def _slots_per_parameter(model: Any) -> int:
     return sum(v.data.shape == (1, 1) for v in probe.variables)
 
 
-# The cost model that decides where a group is cut into packs: a pack's step costs a fixed
-# overhead (its NumPy calls) plus its arithmetic, padding included (measured on 2 cores).
-_STEP_OVERHEAD_S = 3e-4
-_SECONDS_PER_FLOP = 1e-10
+# The cost model that decides where a group is cut into packs: a pack's compiled step costs
+# an overhead (its loop, loss and optimizer calls, then about six NumPy calls per Dense
+# layer) plus its arithmetic, padding included (measured on 2 cores with one BLAS thread:
+# stacked float32 products of batch 32 run at about 50 GFLOP/s).
+_STEP_OVERHEAD_S = 3e-5
+_LAYER_OVERHEAD_S = 3.5e-5
+_SECONDS_PER_FLOP = 2e-11
+# Validation inside fit replays the forward pass on blocks of rows this large (bytes of one
+# layer's activations for the whole pack).
+_VALIDATION_BLOCK_BYTES = 4 << 20
 # Beyond this many weights per member a step is arithmetic, which batching does not save:
 # such members train alone (the 784-300-100-10 classifier has 266,610).
 _COMPUTE_BOUND_PARAMETERS = 50_000
@@ -123,6 +129,7 @@ class Population:
         widths = np.array([s.widths for s in group])
         slots = _slots_per_parameter(group[0].model)
         item = np.dtype(group[0].dense[0].kernel.dtype).itemsize
+        overhead = _STEP_OVERHEAD_S + _LAYER_OVERHEAD_S * len(group[0].dense)
         best = [0.0] + [math.inf] * n  # best[j]: cost of packing the first j members
         cut = [0] * (n + 1)
         for j in range(1, n + 1):
@@ -134,7 +141,8 @@ class Population:
                 if k > 1 and (size > _COMPUTE_BOUND_PARAMETERS or (
                         self.memory_budget is not None and nbytes > self.memory_budget)):
                     break
-                cost = best[i] + _STEP_OVERHEAD_S + _SECONDS_PER_FLOP * 6 * batch_size * k * size
+                cost = (best[i] + overhead
+                        + _SECONDS_PER_FLOP * 6 * batch_size * k * size)
                 if cost < best[j]:
                     best[j], cut[j] = cost, i
         packs, j = [], n
@@ -497,13 +505,22 @@ class _PackTrainer:
         logs = {m: self._logs(specs[m], loss) for m, loss in zip(members, losses, strict=True)}
         if validate:
             vx, vy = self.val
-            for m, val_logs in zip(members, _evaluate(self.steps, vx, vy, self.val_batch_size,
-                                                      rows), strict=True):
+            for m, val_logs in zip(members, _evaluate(self.steps, vx, vy,
+                                                      self._validation_block(), rows),
+                                   strict=True):
                 logs[m].update({f"val_{k}": v for k, v in val_logs.items()})
         net.store(rows)
         for m in members:
             lists[m].on_epoch_end(epoch, logs[m])
             finals[m] = logs[m]
+
+    def _validation_block(self) -> int:
+        """Rows per validation replay: at least the validation batch size, more while a
+        layer's activations stay within `_VALIDATION_BLOCK_BYTES` (fewer, larger replays;
+        each row's loss does not depend on the rows beside it)."""
+        net = self.net
+        row_bytes = len(net.specs) * int(net.widths.max()) * np.dtype(net.dtype).itemsize
+        return max(self.val_batch_size, _VALIDATION_BLOCK_BYTES // max(row_bytes, 1))
 
     def _row(self, member: int) -> int:
         """The member's current row in the pack (rows shift as members leave)."""
