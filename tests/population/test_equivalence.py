@@ -178,3 +178,50 @@ def test_one_dimensional_targets_align_per_member(loss):
     members = [_compiled(w, O.SGD(0.05), loss=loss, seed=i) for i, w in enumerate([(4,), (6,)])]
     x, y = regression_data()
     _train_both(members, x, y[:, 0], validation_data=(x[:20], y[:20, 0]))
+
+
+# members of several depths in one pack: (widths, optimizers, hidden activation, extras)
+MIXED_DEPTH_CASES = {
+    "sgd_relu": ([(5, 5, 5), (3,), (7, 2), (4,)], [O.SGD(0.02), O.SGD(0.05), O.SGD(0.01),
+                                                    O.SGD(0.03)], "relu", {}),
+    "adam_tanh": ([(6, 6), (4,), (3, 3, 3)], [O.Adam(0.01), O.Adam(0.003), O.Adam(0.02)],
+                  "tanh", {}),
+    "momentum_sigmoid_masked": ([(4, 4), (6,)], [O.SGD(0.05, momentum=0.9),
+                                                 O.SGD(0.02, momentum=0.5)], "sigmoid", {}),
+    "linear_hidden": ([(3, 3), (5,)], [O.SGD(0.01), O.SGD(0.02)], "linear", {}),
+    "l2_regularized": ([(4, 4), (6,)], [O.SGD(0.02), O.SGD(0.05)], "relu",
+                       {"kernel_regularizer": keras.regularizers.L2(0.01)}),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MIXED_DEPTH_CASES))
+def test_members_of_different_depths_pack_and_match_alone(case):
+    widths, optimizers, activation, extras = MIXED_DEPTH_CASES[case]
+    members = [_compiled(w, opt, seed=i, activation=activation, **extras)
+               for i, (w, opt) in enumerate(zip(widths, optimizers, strict=True))]
+    twins = [twin(m) for m in members]
+    x, y = regression_data()
+    keras.backend.set_seed(7)
+    population = Population(members)
+    histories = population.fit(x, y, batch_size=16, epochs=3, validation_data=(x[:20], y[:20]))
+    assert population.packs == [sorted(range(len(members)),
+                                       key=lambda i: -len(widths[i]))]  # one pack
+    for m, t, h in zip(members, twins, histories, strict=True):
+        keras.backend.set_seed(7)
+        alone = t.fit(x, y, batch_size=16, epochs=3, verbose=0, validation_data=(x[:20], y[:20]))
+        assert_same_training(m, t, h, alone)
+
+
+def test_members_of_different_depths_leave_the_pack_one_by_one():
+    rates = [0.4, 0.01, 0.05, 0.2]
+    widths = [(5, 5), (4,), (6, 3, 3), (3,)]
+    members = [_compiled(w, O.SGD(lr), seed=i) for i, (w, lr) in enumerate(zip(widths, rates,
+                                                                              strict=True))]
+
+    def stopper():
+        return keras.callbacks.EarlyStopping(monitor="loss", patience=0, min_delta=0.05)
+
+    x, y = regression_data()
+    histories, _ = _train_both(members, x, y, epochs=8, callbacks=[[stopper()] for _ in members],
+                               twin_callbacks=[[stopper()] for _ in members])
+    assert len({len(h.history["loss"]) for h in histories}) > 1  # left at different epochs

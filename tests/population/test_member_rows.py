@@ -68,3 +68,18 @@ def test_rows_are_checked():
         population.fit(x, y, generators=[np.random.default_rng(0)])
     with pytest.raises(ValueError, match="validation_split cannot be combined with rows"):
         population.fit(x, y, rows=[np.arange(10)] * 2, validation_split=0.2)
+
+
+def test_members_of_different_depths_train_on_their_own_rows():
+    x, y = regression_data(n=60)
+    rows = [np.arange(0, 40), np.arange(20, 60), np.r_[0:20, 40:60]]
+    members = _members([(4, 4), (7,), (3, 5, 2)], [O.SGD(0.02), O.SGD(0.05), O.SGD(0.01)])
+    twins = [twin(m) for m in members]
+    population = Population(members)
+    histories = population.fit(x, y, batch_size=16, epochs=3, rows=rows,
+                               generators=[np.random.default_rng(100 + i) for i in range(3)])
+    assert population.packs == [[2, 0, 1]]  # one pack, deepest first
+    for i, (t, r) in enumerate(zip(twins, rows, strict=True)):
+        with using_generator(np.random.default_rng(100 + i)):
+            alone = t.fit(x[r], y[r], batch_size=16, epochs=3, verbose=0)
+        assert_same_training(members[i], t, histories[i], alone)

@@ -108,9 +108,12 @@ class PackSteps:
         else:
             lines.append("    h = x")
         # forward: H{j} the input of dense layer j, Z{j} its pre-activation buffer,
-        # A{j} its activation
+        # A{j} its activation; layer j runs on the first counts[j] rows (all of them
+        # unless depths differ: then HOUT gathers each member's last hidden output)
         drops: dict[int, str] = {}  # dense index -> the dropout mask applied to its input
         last = len(net.activations) - 1
+        if net.mixed:
+            env["HOUT"] = np.zeros((k, batch, int(net.widths[last])), dtype=net.dtype)
         j = 0
         for position, kind_of in enumerate(net.kinds):
             if kind_of == "dropout":
@@ -121,12 +124,18 @@ class PackSteps:
                     lines.append(f"    h = h * M{position}")
                     drops[j] = f"M{position}"
                 continue
-            env[f"Z{j}"] = np.zeros((k, batch, int(net.widths[j + 1])), dtype=net.dtype)
-            env[f"W{j}"] = net.kernels[j]
-            lines.append(f"    H{j} = h")
+            rows = net.counts[j]
+            env[f"Z{j}"] = np.zeros((rows, batch, int(net.widths[j + 1])), dtype=net.dtype)
+            env[f"W{j}"] = net.kernels[j][:rows]
+            if j == last and net.mixed:
+                lines.append(f"    h = H{j} = HOUT")
+            elif rows < k and (j or per_member):
+                lines.append(f"    h = H{j} = h[:{rows}]")
+            else:
+                lines.append(f"    H{j} = h")
             lines.append(f"    matmul(h, W{j}, out=Z{j})")
             if net.biases[j] is not None:
-                env[f"B{j}"] = net.biases[j]
+                env[f"B{j}"] = net.biases[j][:rows]
                 lines.append(f"    add(Z{j}, B{j}, out=Z{j})")
             if j < last:
                 kernel = net.activations[j]
@@ -135,6 +144,10 @@ class PackSteps:
                 else:
                     env[f"act{j}"] = kernel.forward
                     lines.append(f"    h = A{j} = act{j}(Z{j})")
+                ending = net.counts[j + 1] if j + 1 < last else 0
+                if net.mixed and ending < rows:  # members whose last hidden layer is j
+                    env[f"HOUT{j}"] = env["HOUT"][ending:rows]
+                    lines.append(f"    copyto(HOUT{j}, A{j}[{ending}:{rows}])")
             j += 1
         if kind == "predict":
             kernel = net.activations[-1]
@@ -172,23 +185,36 @@ class PackSteps:
 
     def _backward(self, lines: list, env: dict, drops: dict, per_member: bool, k: int,
                   batch: int) -> None:
+        """Gradients into `net.grads`, last layer first. Layer j's input gradient goes to
+        G{j-1}; with depths mixed every hidden width is one and there is one buffer G:
+        its first counts[j] rows take layer j's input gradient, the rows after them
+        still hold the output layer's for the members whose last hidden layer is j-1."""
         net = self.net
         last = len(net.activations) - 1
+        if net.mixed:
+            env["G"] = np.zeros((k, batch, int(net.widths[last])), dtype=net.dtype)
         lines.append("    g = dz")
         for j in range(last, -1, -1):
-            env[f"GW{j}"] = net.grad_kernels[j]
+            rows = net.counts[j]
+            env[f"GW{j}"] = net.grad_kernels[j][:rows]
             shared = j == 0 and not per_member and 0 not in drops  # a 2-D input
             transposed = "H0.T" if shared else f"H{j}.transpose(0, 2, 1)"
             lines.append(f"    matmul({transposed}, g, out=GW{j})")
             if net.grad_biases[j] is not None:
-                env[f"GB{j}"] = net.grad_biases[j]
+                env[f"GB{j}"] = net.grad_biases[j][:rows]
                 lines.append(f"    reduce(g, axis=1, keepdims=True, out=GB{j})")
             if j == 0:
                 break
-            env[f"WT{j}"] = net.kernels[j].transpose(0, 2, 1)
-            env[f"G{j - 1}"] = np.zeros((k, batch, int(net.widths[j])), dtype=net.dtype)
-            lines.append(f"    matmul(g, WT{j}, out=G{j - 1})")
-            lines.append(f"    g = G{j - 1}")
+            env[f"WT{j}"] = net.kernels[j][:rows].transpose(0, 2, 1)
+            if net.mixed:
+                env[f"G{j - 1}"] = env["G"][:rows]  # written by this product
+                env[f"GIN{j - 1}"] = env["G"][:net.counts[j - 1]]  # read by layer j-1
+                lines.append(f"    matmul(g, WT{j}, out=G{j - 1})")
+                lines.append(f"    g = GIN{j - 1}")
+            else:
+                env[f"G{j - 1}"] = np.zeros((k, batch, int(net.widths[j])), dtype=net.dtype)
+                lines.append(f"    matmul(g, WT{j}, out=G{j - 1})")
+                lines.append(f"    g = G{j - 1}")
             if j in drops:
                 lines.append(f"    g = g * {drops[j]}")
             kernel = net.activations[j - 1]
@@ -196,6 +222,8 @@ class PackSteps:
                 env[f"dact{j - 1}"] = kernel.backward
                 pre = "None" if kernel.in_place else f"Z{j - 1}"
                 lines.append(f"    g = dact{j - 1}(g, {pre}, A{j - 1})")
+            elif net.mixed:  # the next product writes into G: g must not be a view of it
+                lines.append("    g = g.copy()")
         if net.mask is not None and not self.exact_padding:
             env["GRADS"], env["MASK"] = net.grads, net.mask
             lines.append("    multiply(GRADS, MASK, out=GRADS)")

@@ -3,9 +3,11 @@
 A member packs when it is a compiled Sequential stack of (an optional leading Flatten,
 then) Dense and Dropout layers with built-in activations, one output, a built-in loss
 reduced over the batch, and an optimizer whose settings the stacked update supports.
-Members pack together when their keys are equal: same layer types, depth, activations,
-input and output sizes, loss, optimizer class and the optimizer settings that cannot
-become per-member vectors. Hidden widths may differ (they are padded).
+Members pack together when their keys are equal: same layer types, activations, input
+and output sizes, loss, optimizer class and the optimizer settings that cannot become
+per-member vectors. Hidden widths may differ (they are padded), and so may depths when
+every hidden layer of every member is alike and there is no Dropout: a pack then runs
+each of its hidden layers on the members that have it only (see `StackedNetwork`).
 """
 
 from __future__ import annotations
@@ -51,6 +53,11 @@ class MemberSpec:
     def widths(self) -> list[int]:
         """Input size, then each Dense layer's units."""
         return [int(self.dense[0].kernel.shape[0])] + [int(d.units) for d in self.dense]
+
+    @property
+    def hidden(self) -> int:
+        """How many hidden Dense layers the member has (its depth)."""
+        return len(self.dense) - 1
 
 
 def _optimizer_key(optimizer: Any) -> tuple | str:
@@ -125,7 +132,7 @@ def describe(model: Any) -> MemberSpec | str:
         return "only (Flatten,) Dense and Dropout layers pack"
     if type(body[-1]) is not Dense:
         return "the last layer must be Dense"
-    parts: list[Any] = ["flatten" if flatten else "plain"]
+    parts: list[Any] = []
     for layer in body:
         if type(layer) is Dropout:
             if layer.noise_shape is not None:
@@ -149,5 +156,10 @@ def describe(model: Any) -> MemberSpec | str:
     if isinstance(optimizer, str):
         return optimizer
     sizes = (int(dense[0].kernel.shape[0]), int(dense[-1].units))
-    key = (tuple(parts), sizes, loss, optimizer)
+    hidden = parts[:-1]
+    if hidden and "dropout" not in parts and len(set(hidden)) == 1:
+        structure: tuple = ("any depth", hidden[0], parts[-1])  # depths may differ
+    else:
+        structure = tuple(parts)
+    key = ("flatten" if flatten else "plain", structure, sizes, loss, optimizer)
     return MemberSpec(model, flatten, body, dense, key)

@@ -27,10 +27,20 @@ _EXACT = ("beta_1", "beta_2")
 
 
 class MemberVector(np.ndarray):
-    """Per-member values of one hyperparameter; true (in an `if`) when every one is."""
+    """Per-member values of one hyperparameter, read by the optimizer's scalar code: true
+    (in an `if`) when every one is; `==`/`!=` compare whole vectors (a cache of values
+    derived from the rate sees any member's change, and a pack that lost members)."""
 
     def __bool__(self) -> bool:
         return bool(np.all(np.asarray(self)))
+
+    def __eq__(self, other: object) -> bool:  # type: ignore[override]
+        return bool(np.array_equal(np.asarray(self), np.asarray(other)))
+
+    def __ne__(self, other: object) -> bool:  # type: ignore[override]
+        return not self.__eq__(other)
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 def _vector(values: list[float], dtype: Any) -> MemberVector:

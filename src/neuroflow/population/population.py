@@ -59,6 +59,22 @@ def _parameters(widths: np.ndarray) -> int:
                                                            strict=True)))
 
 
+def _padded(specs: list[MemberSpec]) -> tuple[np.ndarray, int, int]:
+    """(the layer widths of these members packed, the weights their steps multiply
+    (each member its own layers, padded), the largest member's padded weights), as
+    `StackedNetwork` lays them out."""
+    widths = [s.widths for s in specs]
+    if len({len(w) for w in widths}) == 1:
+        layout = np.array(widths).max(axis=0)
+        size = _parameters(layout)
+        return layout, len(specs) * size, size
+    hidden = max(max(w[1:-1]) for w in widths)
+    own = [_parameters(np.array([w[0]] + [hidden] * (len(w) - 2) + [w[-1]])) for w in widths]
+    deepest = max(len(w) for w in widths)
+    layout = np.array([widths[0][0]] + [hidden] * (deepest - 2) + [widths[0][-1]])
+    return layout, sum(own), max(own)
+
+
 def _sorted(logs: dict) -> dict:
     return dict(sorted(logs.items()))
 
@@ -119,35 +135,35 @@ class Population:
         return list(by_key.values()), alone
 
     def _split(self, group: list[MemberSpec], batch_size: int) -> list[list[MemberSpec]]:
-        """The group cut into packs: members sorted by size, then cut where padding the
-        small ones to the big ones would cost more than another pack's per-step overhead
-        (a cost model, solved exactly by dynamic programming), within the memory budget."""
+        """The group cut into packs: members sorted by hidden width (then size), then cut
+        where padding the small ones to the big ones would cost more than another pack's
+        per-step overhead (a cost model, solved exactly by dynamic programming), within
+        the memory budget. Each pack lists its deepest members first."""
         if len(group) == 1:
             return [group]
-        group = sorted(group, key=lambda s: _parameters(np.array(s.widths)))
+        group = sorted(group, key=lambda s: (max(s.widths[1:-1], default=0),
+                                             _parameters(np.array(s.widths))))
         n = len(group)
-        widths = np.array([s.widths for s in group])
         slots = _slots_per_parameter(group[0].model)
         item = np.dtype(group[0].dense[0].kernel.dtype).itemsize
-        overhead = _STEP_OVERHEAD_S + _LAYER_OVERHEAD_S * len(group[0].dense)
         best = [0.0] + [math.inf] * n  # best[j]: cost of packing the first j members
         cut = [0] * (n + 1)
         for j in range(1, n + 1):
             for i in range(j - 1, -1, -1):
-                padded = widths[i:j].max(axis=0)
-                size = _parameters(padded)
                 k = j - i
-                nbytes = k * item * (size * (3 + slots) + 3 * batch_size * int(padded.sum()))
-                if k > 1 and (size > _COMPUTE_BOUND_PARAMETERS or (
+                layout, work, largest = _padded(group[i:j])
+                nbytes = k * item * (_parameters(layout) * (3 + slots)
+                                     + 3 * batch_size * int(layout.sum()))
+                if k > 1 and (largest > _COMPUTE_BOUND_PARAMETERS or (
                         self.memory_budget is not None and nbytes > self.memory_budget)):
                     break
-                cost = (best[i] + overhead
-                        + _SECONDS_PER_FLOP * 6 * batch_size * k * size)
+                overhead = _STEP_OVERHEAD_S + _LAYER_OVERHEAD_S * (len(layout) - 1)
+                cost = best[i] + overhead + _SECONDS_PER_FLOP * 6 * batch_size * work
                 if cost < best[j]:
                     best[j], cut[j] = cost, i
         packs, j = [], n
         while j:
-            packs.append(group[cut[j]:j])
+            packs.append(sorted(group[cut[j]:j], key=lambda s: -s.hidden))
             j = cut[j]
         return packs[::-1]
 
@@ -392,7 +408,7 @@ class _PackTrainer:
     def _layout(self, spec: MemberSpec) -> list:
         """(offset, padded shape, corner) of each of the member's trainable variables."""
         where = {}
-        for j, layer in enumerate(spec.dense):
+        for j, layer in zip(self.net.positions(spec), spec.dense, strict=True):
             (k_off, n_in, n_out), bias = self.net.offsets[j]
             a, b = layer.kernel.shape
             where[id(layer.kernel)] = (k_off, (n_in, n_out), (slice(0, a), slice(0, b)))

@@ -7,6 +7,13 @@ padded to the widest: their padding starts at zero and gets no gradient (exactly
 or zeroed by `mask`), so padded units output a constant that the next layer's zero rows
 ignore, and each member computes exactly its own narrower network.
 
+Members of different depths pack when their hidden layers are alike: deepest first, so
+that the members having Dense position j are the first `counts[j]` rows, every hidden
+position is padded to one width, and each hidden layer runs on those rows only; a
+shallower member's last hidden output goes straight to the output layer (position -1).
+No arithmetic is spent on a layer a member does not have, and no identity layer is
+added to it: it computes exactly its own network.
+
 The math is the library's: activation kernels from `nn_ops.KERNELS`, the compiled loss
 (its per-sample values and their VJPs), each member's own Dropout layer and
 regularizers. Only the leading model axis is new. The passes themselves are compiled
@@ -36,19 +43,44 @@ class StackedNetwork:
     def __init__(self, specs: list[MemberSpec]):
         self.specs = list(specs)
         ref = specs[0]
+        depths = [s.hidden for s in specs]
+        if any(a < b for a, b in zip(depths, depths[1:], strict=False)):
+            raise ValueError(f"StackedNetwork: members must come deepest first, received "
+                             f"hidden depths {depths}")
         self.flatten = ref.flatten
         self.kinds = ["dropout" if not hasattr(layer, "units") else "dense" for layer in ref.layers]
         self.activations = [d._kernel_fn for d in ref.dense]
         self.use_bias = [bool(d.use_bias) for d in ref.dense]
         self.dtype = ref.dense[0].kernel.dtype
-        widths = np.array([s.widths for s in specs])  # (K, depth + 1)
-        self.member_widths = widths
-        self.widths = widths.max(axis=0)
+        self.member_widths = [s.widths for s in specs]
+        self.mixed = len(set(depths)) > 1  # members of several depths
+        if self.mixed:
+            hidden = max(max(w[1:-1]) for w in self.member_widths)
+            self.widths = np.array([ref.widths[0]] + [hidden] * ref.hidden + [ref.widths[-1]])
+        else:
+            self.widths = np.array(self.member_widths).max(axis=0)
         self.loss = ref.model.compiled_loss.losses[0]
         # each member's own generator for its Dropout draws (None: the global one)
         self.generators: list | None = None
+        self._count_rows()
         self._layout()
         self._load()
+
+    def _count_rows(self) -> None:
+        """`counts[j]`: how many members (the first rows) have Dense position j."""
+        depths = [s.hidden for s in self.specs]
+        last = len(self.activations) - 1
+        self.counts = [sum(d > j for d in depths) for j in range(last)] + [len(self.specs)]
+
+    def layer_at(self, spec: MemberSpec, position: int) -> Any:
+        """The member's Dense layer at a position of the pack (None: it has none there)."""
+        if position == len(self.activations) - 1:
+            return spec.dense[-1]
+        return spec.dense[position] if position < spec.hidden else None
+
+    def positions(self, spec: MemberSpec) -> list[int]:
+        """The pack position of each of the member's Dense layers."""
+        return list(range(spec.hidden)) + [len(self.activations) - 1]
 
     # ---- buffers ------------------------------------------------------------------
     def _layout(self) -> None:
@@ -85,7 +117,7 @@ class StackedNetwork:
         mask = np.zeros((k, self.size), dtype=self.dtype)
         mask_kernels, mask_biases = self._views(mask)
         for m, spec in enumerate(self.specs):
-            for j, layer in enumerate(spec.dense):
+            for j, layer in zip(self.positions(spec), spec.dense, strict=True):
                 n_in, n_out = layer.kernel.shape
                 self.kernels[j][m, :n_in, :n_out] = layer.kernel.data
                 mask_kernels[j][m, :n_in, :n_out] = 1
@@ -102,7 +134,8 @@ class StackedNetwork:
     def store(self, members: list[int] | None = None) -> None:
         """Write the pack's weights back into the member models (all, or those listed)."""
         for m in range(len(self.specs)) if members is None else members:
-            for j, layer in enumerate(self.specs[m].dense):
+            spec = self.specs[m]
+            for j, layer in zip(self.positions(spec), spec.dense, strict=True):
                 n_in, n_out = layer.kernel.shape
                 layer.kernel.data[...] = self.kernels[j][m, :n_in, :n_out]
                 if layer.bias is not None:
@@ -111,7 +144,8 @@ class StackedNetwork:
     def keep(self, members: list[int]) -> None:
         """Drop every member not listed (their weights should be stored first)."""
         self.specs = [self.specs[m] for m in members]
-        self.member_widths = self.member_widths[members]
+        self.member_widths = [self.member_widths[m] for m in members]
+        self._count_rows()
         if self.generators is not None:
             self.generators = [self.generators[m] for m in members]
         self.params.data = np.ascontiguousarray(self.params.data[members])
@@ -187,7 +221,9 @@ class StackedNetwork:
                     continue
                 out = np.zeros(len(self.specs)) if out is None else out
                 for m, spec in enumerate(self.specs):
-                    layer = spec.dense[j]
+                    layer = self.layer_at(spec, j)
+                    if layer is None:
+                        continue
                     n_in, n_out = layer.kernel.shape
                     corner = (m, slice(0, n_in), slice(0, n_out)) if attr[0] == "k" else (
                         m, 0, slice(0, n_out))
