@@ -107,6 +107,21 @@ def _train(name: str, options: dict, flat: bool, steps: int = 4):
     return variables, opt
 
 
+def _train_with_updater(name: str, options: dict, steps: int = 4):
+    """`flat_updater` called for every step, rebuilt after every other one (as the
+    trainer's multi-step replay rebuilds it for each run of batches)."""
+    variables = _variables(constraint="constraint" in options)
+    opt = _optimizer(name, options)
+    buffers = FlatBuffers(variables)
+    update = None
+    for k, grads in enumerate(_gradients(steps)):
+        buffers.pack(grads, out=buffers.grads)
+        if k % 2 == 0:
+            update = opt.flat_updater(buffers)
+        update()
+    return variables, opt
+
+
 def _assert_same(actual: list, expected: list, exact: bool) -> None:
     assert len(actual) == len(expected)
     for a, e in zip(actual, expected, strict=True):
@@ -130,6 +145,31 @@ def test_flat_update_equals_the_per_variable_update(name, option):
         opt.finalize_variable_values(vars_)
         ref_opt.finalize_variable_values(ref_vars)
         _assert_same([v.data for v in vars_], [v.data for v in ref_vars], exact)
+
+
+@pytest.mark.parametrize("option", list(OPTIONS))
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_flat_updater_computes_exactly_what_apply_flat_does(name, option):
+    ref_vars, ref_opt = _train(name, OPTIONS[option][0], flat=True)
+    vars_, opt = _train_with_updater(name, OPTIONS[option][0])
+    _assert_same([v.data for v in vars_], [v.data for v in ref_vars], exact=True)
+    _assert_same([v.data for v in opt.variables], [v.data for v in ref_opt.variables],
+                 exact=True)
+    assert int(opt.iterations_variable.data) == int(ref_opt.iterations_variable.data) == 4
+
+
+def test_flat_updater_of_an_optimizer_overriding_apply_flat_calls_its_override():
+    calls = []
+
+    class Counting(SGD):
+        def apply_flat(self, buffers):
+            calls.append(buffers)
+            super().apply_flat(buffers)
+
+    buffers = FlatBuffers(_variables())
+    update = Counting(0.1).flat_updater(buffers)
+    update()
+    assert calls == [buffers]
 
 
 def test_clipping_by_norm_applies_only_to_the_variables_over_the_limit():

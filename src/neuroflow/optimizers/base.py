@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 import re
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -540,6 +540,14 @@ class Optimizer:
         """One update of every variable in `buffers` from `buffers.grads`, in a few
         whole-buffer calls; the same numbers as `apply` (see `optimizers.flat`)."""
         _flat.apply_flat(self, buffers)
+
+    def flat_updater(self, buffers: _flat.FlatBuffers) -> Callable[[], None]:
+        """`apply_flat(buffers)` bound once, as a function of no arguments, for many
+        updates in a row with nothing else touching the optimizer in between (see
+        `optimizers.flat.updater`): what the trainer's multi-step replay calls."""
+        if type(self).apply_flat is not Optimizer.apply_flat:  # a subclass's own update
+            return lambda: self.apply_flat(buffers)
+        return _flat.updater(self, buffers)
 
     def update_step(self, gradient: np.ndarray, variable: Variable, learning_rate: float):
         """Keras API: update one variable (built-in optimizers route it to `_update`)."""

@@ -48,14 +48,14 @@ Rules:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
 
 from neuroflow.autodiff.tensor import Tensor, Variable
 
-__all__ = ["FlatBuffers"]
+__all__ = ["FlatBuffers", "apply_flat", "updater"]
 
 
 class FlatBuffers:
@@ -283,6 +283,52 @@ def apply_flat(optimizer: Any, buffers: FlatBuffers) -> None:
         if v.constraint is not None:
             value = v.constraint(v.data)
             v.data[...] = value.data if isinstance(value, Tensor) else value
+
+
+def updater(optimizer: Any, buffers: FlatBuffers) -> Callable[[], None]:
+    """`apply_flat(optimizer, buffers)` as a function of no arguments, for a loop that
+    makes many updates in a row with nothing else touching the optimizer (the trainer's
+    multi-step replay): the state is bound once, the learning rate read once when it is
+    a plain variable, and the branches this configuration never takes are left out.
+
+    The same operations in the same order as `apply_flat`, so the same numbers. The
+    step counter is kept in the closure and written through on every call: build a new
+    updater after anything else has updated the optimizer (an `apply_flat`, `apply`,
+    `set_weights`, a change of learning rate).
+    """
+    state = optimizer._flat_state
+    if state is None or state.buffers is not buffers or not state.valid:
+        state = optimizer._flat_state = _bind(optimizer, buffers)
+    if (optimizer.loss_scale_factor is not None or optimizer.gradient_accumulation_steps
+            or optimizer.use_ema or any(v.constraint is not None for v in buffers.variables)):
+        return lambda: apply_flat(optimizer, buffers)
+    grads, params = buffers.grads, buffers.params
+    kernel, coefficients = optimizer._kernel, optimizer._coefficients
+    slots, scratch, decayed = state.slots, state.scratch, state.decayed
+    clips = bool(optimizer.clipnorm or optimizer.global_clipnorm or optimizer.clipvalue)
+    weight_decay = optimizer.weight_decay
+    fixed_rate = isinstance(optimizer._learning_rate, Variable) and not optimizer.decay
+    rate = optimizer.current_learning_rate() if fixed_rate else None
+    current_rate = optimizer.current_learning_rate
+    count, flush_every = optimizer._iterations.data, optimizer._flush_every
+    done = int(count)
+
+    def update() -> None:
+        nonlocal done
+        if clips:
+            _clip(optimizer, state, grads)
+        lr = rate if fixed_rate else current_rate()
+        if weight_decay:
+            shrink = 1.0 - weight_decay * lr
+            for run in decayed:
+                run *= shrink
+        kernel(params, grads, slots, scratch, coefficients(lr))
+        done += 1
+        count[...] = done
+        if done % flush_every == 0:
+            _flush_denormals(state)
+
+    return update
 
 
 def _bind(optimizer: Any, buffers: FlatBuffers) -> FlatState:

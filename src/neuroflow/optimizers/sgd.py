@@ -37,6 +37,7 @@ class SGD(Optimizer):
                              f"received {momentum!r}")
         self.momentum = float(momentum)
         self.nesterov = bool(nesterov)
+        self._rate_pair: tuple | None = None  # (rate, the rate as a 0-d array)
 
     def build(self, variables: list[Variable]) -> None:
         if self.built:
@@ -52,8 +53,13 @@ class SGD(Optimizer):
 
     def _coefficients(self, lr: Any) -> Any:
         if self.momentum == 0:
-            # A 0-d array of the weights' dtype multiplies faster than a Python float.
-            return lr, np.array(lr, dtype=self._trainable_variables[0].data.dtype)
+            # A 0-d array of the weights' dtype multiplies faster than a Python float;
+            # made again only when the rate changes.
+            pair = self._rate_pair
+            if pair is None or pair[0] != lr:
+                pair = self._rate_pair = (
+                    lr, np.array(lr, dtype=self._trainable_variables[0].data.dtype))
+            return pair
         return lr, None
 
     def _kernel(self, w, g, slots, scratch, coefficients) -> None:

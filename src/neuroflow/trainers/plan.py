@@ -161,9 +161,38 @@ class Plan:
         # every variable gets its gradient: write them into the flat gradient buffer
         self.flat = bool(backward and grad_views is not None
                          and all(s in assigned for s in self.grad_slots))
-        self.run = _compile(program, backward, values, self.n_inputs, self._views,
-                            self.output_slots, slots.get(id(loss)), self.grad_slots,
-                            grad_views if self.flat else None)
+        self._code = _compile(program, backward, values, self.n_inputs, self._views,
+                              self.output_slots, slots.get(id(loss)), self.grad_slots,
+                              grad_views if self.flat else None)
+        self.run = self._code.run
+        self._runners: dict[tuple[bool, bool, bool], Any] = {}
+
+    def steps_runner(self, gather: bool, periodic: bool, training: bool) -> Any:
+        """Many batches of this plan's signature replayed by one generated function.
+
+        `run_steps(sources, order, first, last, bs, seed, update, total, count, clock,
+        due)` replays steps `first` to `last - 1` of an epoch: step `k`'s batch is rows
+        `k * bs` to `(k + 1) * bs` of each array of `sources` (in `leaves_of` order), or,
+        with `gather`, the rows `order[k * bs:(k + 1) * bs]` of them (taken into buffers
+        reused from batch to batch). After a train step's kernels (the loss seeded with
+        `seed`, the gradients in the flat buffer) it calls `update()`. It sums each
+        step's loss times `bs` into `total` and `bs` into `count` (a loss tracker's
+        float32 scalars, the additions `update_state` makes), and returns
+        `(next step, total, count, nan)` after step `last - 1`; with `training`, right
+        after a step whose loss is not finite (`nan` True); with `periodic`, after the
+        first step that ends at or past `due` on `clock`. The variables are read once:
+        nothing but `update` may touch them in between. Train plans must be flat (their
+        gradients in the flat buffer); built on first use, one per (gather, periodic,
+        training).
+        """
+        key = (gather, periodic, training)
+        runner = self._runners.get(key)
+        if runner is None:
+            if self.backward and not self.flat:
+                raise ValueError("steps_runner: a train plan must write its gradients into "
+                                 "flat buffers (Plan(..., grad_views=...)) to replay many steps")
+            runner = self._runners[key] = self._code.steps_runner(gather, periodic, training)
+        return runner
 
 
 def _backward_program(program: list, loss_slot: int) -> list:
@@ -210,31 +239,32 @@ def _in_place_gradients(program: list, backward: list, grad_slots: list,
 
 def _compile(program: list, backward: list, values: list, n_inputs: int, views: list,
              output_slots: list, loss_slot: int | None, grad_slots: list,
-             grad_views: list | None) -> Any:
-    """The plan as one generated Python function: a flat list of bound kernel calls.
+             grad_views: list | None) -> _Source:
+    """The plan as generated Python source: a flat list of bound kernel calls.
 
     Every kernel, parameter and constant is a name bound once in the function's
     namespace, every intermediate array a local variable, so a replay does no lookups,
     no dict or list work and no `**params` unpacking: what remains per node is the
-    kernel call itself. Variables are read through `.data` on every call, so in-place
-    updates and rebinding (flat parameter buffers) are both seen. With `grad_views`
-    (views into a `FlatBuffers.grads`), the variables' gradients are written there and
-    the function returns None for them: the optimizer reads the flat buffer.
+    kernel call itself. Variables are read through `.data` when the function starts,
+    so in-place updates and rebinding (flat parameter buffers) are both seen. With
+    `grad_views` (views into a `FlatBuffers.grads`), the variables' gradients are
+    written there and the function returns None for them: the optimizer reads the flat
+    buffer. The pieces are kept (`_Source`) so that `Plan.steps_runner` can put the same
+    lines inside a loop over batches.
     """
     env: dict[str, Any] = {"_accumulate": _accumulate, "_copyto": np.copyto}
-    lines = ["def run(batch, seed=None):"]
-    if n_inputs:
-        lines.append("    " + ", ".join(f"v{i}" for i in range(n_inputs)) + ", = batch")
+    binds = []
     for s in range(n_inputs, len(values)):
         value = values[s]
         if isinstance(value, Variable):
             env[f"V{s}"] = value
-            lines.append(f"    v{s} = V{s}.data")
+            binds.append(f"v{s} = V{s}.data")
         elif value is not None:
             env[f"v{s}"] = value
+    forward = []
     for src, shape, out in views:
         env[f"shape{out}"] = shape
-        lines.append(f"    v{out} = v{src}.reshape(shape{out})")
+        forward.append(f"v{out} = v{src}.reshape(shape{out})")
     needs_residuals = {k for k, *_ in backward}
     for k, (prim, ins, params, o, _inputs, _out) in enumerate(program):
         env[f"f{k}"] = prim.forward
@@ -243,51 +273,114 @@ def _compile(program: list, backward: list, values: list, n_inputs: int, views: 
             env[f"p{k}_{key}"] = value
             args.append(f"{key}=p{k}_{key}")
         res = f"r{k}" if k in needs_residuals else "_"
-        lines.append(f"    v{o}, {res} = f{k}({', '.join(args)})")
-    outputs = ", ".join(f"v{s}" for s in output_slots)
-    lines.append(f"    outputs = [{outputs}]")
-    if backward:
-        lines.append("    if seed is None:")
-    lines.append("        return outputs, None" if backward else "    return outputs, None")
+        forward.append(f"v{o}, {res} = f{k}({', '.join(args)})")
+    grads_out = []
     if backward:
         grads = sorted({s for _, _, ins, needs in backward
                         for s, need in zip(ins, needs, strict=True) if need})
-        lines.append("    " + " = ".join(f"g{s}" for s in grads) + " = None")
-        lines.append(f"    g{loss_slot} = seed")
+        grads_out.append(" = ".join(f"g{s}" for s in grads) + " = None")
+        grads_out.append(f"g{loss_slot} = seed")
         in_place = _in_place_gradients(program, backward, grad_slots, grad_views)
         assigned = {loss_slot}
         for k, o, ins, needs in backward:
             env[f"b{k}"] = program[k][0].vjp
             env[f"n{k}"] = needs
-            lines.append(f"    if g{o} is not None:")
+            grads_out.append(f"if g{o} is not None:")
             outs = tuple(in_place.get(s) if need else None
                          for s, need in zip(ins, needs, strict=True))
             if any(view is not None for view in outs):
                 env[f"o{k}"] = outs
-                lines.append(f"        t = b{k}(g{o}, r{k}, n{k}, o{k})")
+                grads_out.append(f"    t = b{k}(g{o}, r{k}, n{k}, o{k})")
             else:
-                lines.append(f"        t = b{k}(g{o}, r{k}, n{k})")
+                grads_out.append(f"    t = b{k}(g{o}, r{k}, n{k})")
             for j, (s, need) in enumerate(zip(ins, needs, strict=True)):
                 if not need:
                     continue
                 if s in assigned:
-                    lines.append(f"        g{s} = _accumulate(g{s}, t[{j}])")
+                    grads_out.append(f"    g{s} = _accumulate(g{s}, t[{j}])")
                 else:
-                    lines.append(f"        g{s} = t[{j}]")
+                    grads_out.append(f"    g{s} = t[{j}]")
                     assigned.add(s)
         if grad_views is not None:
             for k, (s, view) in enumerate(zip(grad_slots, grad_views, strict=True)):
                 if s in in_place:
                     continue  # its VJP wrote it there
                 env[f"G{k}"] = view
-                lines.append(f"    _copyto(G{k}, g{s})")
-            lines.append("    return outputs, None")
+                grads_out.append(f"_copyto(G{k}, g{s})")
+            result = "None"
         else:
-            result = ", ".join("None" if s is None or s not in assigned else f"g{s}"
-                               for s in grad_slots)
-            lines.append(f"    return outputs, [{result}]")
+            result = "[" + ", ".join("None" if s is None or s not in assigned else f"g{s}"
+                                     for s in grad_slots) + "]"
+    code = _Source(env, n_inputs, binds, forward, grads_out,
+                   [f"v{s}" for s in output_slots], loss_slot)
+    lines = ["def run(batch, seed=None):"]
+    if n_inputs:
+        lines.append("    " + ", ".join(f"v{i}" for i in range(n_inputs)) + ", = batch")
+    lines += _indent(binds + forward, 1)
+    lines.append(f"    outputs = [{', '.join(code.outputs)}]")
+    if backward:
+        lines.append("    if seed is None:")
+        lines.append("        return outputs, None")
+        lines += _indent(grads_out, 1)
+        lines.append(f"    return outputs, {result}")
+    else:
+        lines.append("    return outputs, None")
+    code.run = _define(env, lines, "run")
+    return code
+
+
+def _indent(lines: list[str], depth: int) -> list[str]:
+    return ["    " * depth + line for line in lines]
+
+
+def _define(env: dict, lines: list[str], name: str) -> Any:
+    """Compile generated source into `env` and return the function `name` it defines."""
     source = "\n".join(lines) + "\n"
-    exec(compile(source, "<neuroflow traced plan>", "exec"), env)  # noqa: S102 - our own code
-    run = env["run"]
-    run.source = source
-    return run
+    exec(compile(source, f"<neuroflow traced plan: {name}>", "exec"), env)  # noqa: S102
+    fn = env[name]
+    fn.source = source
+    return fn
+
+
+class _Source:
+    """A compiled plan's pieces of generated code (see `_compile`), and its `run`."""
+
+    def __init__(self, env: dict, n_inputs: int, binds: list, forward: list,
+                 backward: list, outputs: list, loss_slot: int | None):
+        self.env, self.n_inputs = env, n_inputs
+        self.binds, self.forward, self.backward = binds, forward, backward
+        self.outputs, self.loss_slot = outputs, loss_slot
+        self.run: Any = None
+
+    def steps_runner(self, gather: bool, periodic: bool, training: bool) -> Any:
+        """The replay of many batches in one generated function (see `Plan.steps_runner`)."""
+        n = self.n_inputs
+        sources = ", ".join(f"S{i}" for i in range(n))
+        lines = ["def run_steps(sources, order, first, last, bs, seed, update, total, count,",
+                 "              clock=None, due=None):",
+                 f"    {sources}, = sources"]
+        if gather:  # rows gathered per batch into buffers reused from batch to batch
+            lines += [f"    B{i} = _empty((bs,) + S{i}.shape[1:], S{i}.dtype)" for i in range(n)]
+        lines += _indent(self.binds, 1)
+        lines += ["    for step in range(first, last):", "        s = step * bs"]
+        if gather:
+            lines.append("        idx = order[s:s + bs]")
+            lines += [f"        v{i} = S{i}.take(idx, 0, B{i}, 'clip')" for i in range(n)]
+        else:
+            lines += [f"        v{i} = S{i}[s:s + bs]" for i in range(n)]
+        lines += _indent(self.forward, 2)
+        if self.backward:
+            lines += _indent(self.backward, 2)
+            lines.append("        update()")
+        lines += [f"        value = float({self.outputs[0]})",
+                  "        total += value * bs",
+                  "        count += bs"]
+        if training:  # a training step stops at a loss that is not finite
+            lines += ["        if value - value != 0.0:",
+                      "            return step + 1, total, count, True"]
+        if periodic:
+            lines += ["        if due <= clock():",
+                      "            return step + 1, total, count, False"]
+        lines.append("    return last, total, count, False")
+        self.env["_empty"] = np.empty
+        return _define(self.env, lines, "run_steps")

@@ -269,11 +269,15 @@ class Trainer:
         last step's index.
 
         Each batch size's plan is looked up once per epoch and replayed directly on the
-        batch's arrays. The loss tracker (a Keras `Mean`: `total` and `count`) is summed
-        in NumPy scalars of its dtype, the same float32 additions its `update_state`
-        makes, and written back before any eager step, before the `periodic` hooks
-        (callbacks that want the logs only every so often: a progress bar) and at the
-        end: nobody else reads it in between.
+        batch's arrays; on in-memory data, once the thread choice is made, a run of full
+        batches is replayed by the plan's `steps_runner` (one generated function, one
+        Python frame for the whole run, the optimizer's `flat_updater` called per step)
+        unless metrics or per-output loss terms need each batch's outputs. The loss
+        tracker (a Keras `Mean`: `total` and `count`) is summed in NumPy scalars of its
+        dtype, the same float32 additions its `update_state` makes, and written back
+        before any eager step, before the `periodic` hooks (callbacks that want the logs
+        only every so often: a progress bar) and at the end: nobody else reads it in
+        between.
         """
         plans: dict[int, Any] = {}  # rows -> (plan, seed), or _EAGER
         training = kind == "train"
@@ -288,8 +292,12 @@ class Trainer:
         # steps faster (kept until the epoch ends)
         threads = chooser = _thread_chooser(variables) if training else None
         step = -1
+        batches = data.leaf_batches()
+        # in-memory batches: a run of full batches replays inside one generated function
+        epoch_batches = batches if isinstance(batches, da.EpochBatches) else None
         try:
-            for step, batch in enumerate(data.leaf_batches()):
+            for batch in batches:
+                step = step + 1 if epoch_batches is None else epoch_batches.next_step - 1
                 rows = len(batch[0])
                 entry = plans.get(rows)
                 ran = False  # whether the step ran eagerly (the tracker is up to date)
@@ -305,6 +313,20 @@ class Trainer:
                     ran = True
                 if ran:
                     total, count = total_var[()], count_var[()]
+                elif (epoch_batches is not None and threads is None and metrics is None
+                      and step < epoch_batches.full_steps and _runs_many_steps(entry[0])):
+                    plan, seed = entry
+                    runner = plan.steps_runner(epoch_batches.order is not None,
+                                               periodic is not None, training)
+                    update = optimizer.flat_updater(flat) if plan.backward else None
+                    step, total, count, nan = runner(
+                        epoch_batches.sources, epoch_batches.order, step,
+                        epoch_batches.full_steps, epoch_batches.batch_size, seed, update,
+                        total, count, clock, due)
+                    epoch_batches.next_step = step
+                    step -= 1  # the last step replayed
+                    if nan:
+                        self._nan_batch = True
                 else:
                     plan, seed = entry
                     if threads is not None:
@@ -953,6 +975,13 @@ def _pack(structure: Any, arrays: list) -> Any:
     if isinstance(structure, (list, tuple)):
         return list(arrays)
     return arrays[0]
+
+
+def _runs_many_steps(plan: Plan) -> bool:
+    """Whether `_fit_epoch` may replay a run of this plan's batches in one call of its
+    `steps_runner`: its gradients (if any) go to the flat buffer, and it has no
+    per-output loss terms to track."""
+    return (plan.flat or not plan.backward) and not plan.terms
 
 
 _WIDE_PRODUCT = 10_000  # a variable this large makes products where BLAS threads matter
