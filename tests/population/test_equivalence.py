@@ -225,3 +225,15 @@ def test_members_of_different_depths_leave_the_pack_one_by_one():
     histories, _ = _train_both(members, x, y, epochs=8, callbacks=[[stopper()] for _ in members],
                                twin_callbacks=[[stopper()] for _ in members])
     assert len({len(h.history["loss"]) for h in histories}) > 1  # left at different epochs
+
+
+def test_member_whose_loss_goes_nan_leaves_validated_as_alone():
+    members = [_compiled((4, 4), O.SGD(lr), seed=i, activation="linear")
+               for i, lr in enumerate([1.0, 1e-4])]
+    x, y = regression_data()
+    with pytest.warns(RuntimeWarning):
+        histories, _ = _train_both(members, x * 10, y, epochs=3,
+                                   validation_data=(x[:20], y[:20]))
+    diverged = histories[0].history
+    assert not np.isfinite(diverged["loss"][-1]) and "val_loss" in diverged
+    assert len(histories[1].history["loss"]) == 3

@@ -441,11 +441,12 @@ class _PackTrainer:
                 lists[m].on_epoch_begin(epoch)
             opt.refresh_rates()
             sums, count = np.zeros(len(active)), 0
-            failed: list[int] = []
             # the BLAS threads: one or the default, whichever runs this epoch's first
             # steps faster
             chooser = ThreadChooser()
             threads = chooser if chooser.trying else None
+            # validated at the epoch's end as Model.fit does, also when the loss went NaN
+            validate = self.val is not None and _should_validate(epoch, self.validation_freq)
             try:
                 for step, (xb, yb, _) in enumerate(self.data.batches()):
                     if hooks:
@@ -474,28 +475,16 @@ class _PackTrainer:
                             lists[m].batch_hook("on_train_batch_end", step,
                                                 self._logs(specs[m], sums[row] / count))
                     if len(bad):
-                        failed = [active[r] for r in bad]
-                        for m in failed:
-                            warnings.warn(
-                                f"Population.fit: member {specs[m].index}'s loss became NaN or "
-                                f"inf at epoch {epoch + 1}, batch {step + 1}; it stops training",
-                                RuntimeWarning, stacklevel=3)
-                        rows = [r for r in range(len(active)) if r not in set(bad.tolist())]
-                        self._end_epoch(epoch, specs, lists, [active[r] for r in bad],
-                                        sums[bad] / count, finals, validate=False)
-                        self._leave(specs, lists, [active[r] for r in bad], finals)
-                        if not rows:
+                        active, sums = self._fail(epoch, step, specs, lists, active, sums,
+                                                  count, bad.tolist(), finals, validate)
+                        if not active:
                             break
-                        sums = sums[rows]
-                        active = [active[r] for r in rows]
-                        self._compact(rows)
             finally:
                 chooser.close()
             if not active:
                 break
-            self._end_epoch(epoch, specs, lists, active, sums / max(count, 1),
-                                         finals, validate=self.val is not None
-                                         and _should_validate(epoch, self.validation_freq))
+            self._end_epoch(epoch, specs, lists, active, sums / max(count, 1), finals,
+                            validate=validate)
             stopped = [m for m in active if specs[m].model.stop_training]
             if stopped:
                 self._leave(specs, lists, stopped, finals)
@@ -506,6 +495,24 @@ class _PackTrainer:
                 self._compact(rows)
         self._leave(specs, lists, active, finals)
         return histories
+
+    def _fail(self, epoch: int, step: int, specs: list, lists: list, active: list[int],
+              sums: np.ndarray, count: int, bad: list[int], finals: dict,
+              validate: bool) -> tuple[list[int], np.ndarray]:
+        """Members whose loss went NaN or inf leave at this batch, their epoch ended (and
+        validated when due) as Model.fit ends it; (the rows still training, their sums)."""
+        failed = [active[r] for r in bad]
+        for m in failed:
+            warnings.warn(
+                f"Population.fit: member {specs[m].index}'s loss became NaN or inf at epoch "
+                f"{epoch + 1}, batch {step + 1}; it stops training", RuntimeWarning,
+                stacklevel=4)
+        self._end_epoch(epoch, specs, lists, failed, sums[bad] / count, finals, validate)
+        self._leave(specs, lists, failed, finals)
+        rows = [r for r in range(len(active)) if r not in set(bad)]
+        if rows:
+            self._compact(rows)
+        return [active[r] for r in rows], sums[rows]
 
     def _logs(self, spec: MemberSpec, loss: float) -> dict:
         logs = {"loss": float(loss)}
