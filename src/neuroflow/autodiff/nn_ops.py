@@ -34,9 +34,12 @@ class ActivationKernel:
     in_place: bool = False  # forward may overwrite z (backward then never reads z)
     # whether `backward` never reads z, so a fused op need not keep it (derived)
     needs_no_input: bool = field(init=False, compare=False, repr=False)
+    # the identity (linear): a fused op skips both calls (derived)
+    identity: bool = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "needs_no_input", self.in_place or self.name == "linear")
+        object.__setattr__(self, "identity", self.name == "linear")
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -261,7 +264,7 @@ def _dense_fwd(x, w, *bias, act):
         z = x @ w
         if bias:
             z += bias[0]
-        a = act.forward(z)
+        a = z if act.identity else act.forward(z)
         return a, (x, x, w, None if act.needs_no_input else z, a, act)
     x2 = x.reshape(-1, x.shape[-1])
     z = x2 @ w
@@ -278,8 +281,10 @@ _NO_OUT = (None, None, None)
 def _dense_vjp(g, res, needs, out=_NO_OUT):
     x, x2, w, pre, a, act = res
     g2 = g if g.ndim == 2 else g.reshape(-1, g.shape[-1])
-    dz = act.backward(g2, pre, a)
-    gx = (dz @ w.T).reshape(x.shape) if needs[0] else None
+    dz = g2 if act.identity else act.backward(g2, pre, a)
+    gx = None
+    if needs[0]:
+        gx = dz @ w.T if x.ndim == 2 else (dz @ w.T).reshape(x.shape)
     gw = np.matmul(x2.T, dz, out=out[1]) if needs[1] else None
     if len(needs) == 2:
         return gx, gw

@@ -43,19 +43,25 @@ def _error_mean_fwd(t, p, kind, delta):
     e = p - t
     k = e.shape[-1] if e.ndim else 1
     if kind == "squared" and e.ndim:
-        out = np.square(e).sum(axis=-1)
-        out *= 1.0 / k
+        out = np.add.reduce(np.square(e), axis=-1)
+        if k != 1:  # a mean over one value is that value
+            out *= 1.0 / k
         slope = None
     else:
         value, slope = _error_value_and_slope(kind, e, delta)
         out = value.mean(axis=-1) if e.ndim else value
-    return np.asarray(out, dtype=e.dtype), (e, k, slope)
+    if type(out) is not np.ndarray or out.dtype != e.dtype:
+        out = np.asarray(out, dtype=e.dtype)
+    return out, (e, k, slope)
 
 
 def _error_mean_vjp(g, res, needs):
     e, k, slope = res
     d = 2 * e if slope is None else slope()
-    d *= g[..., None] / k if e.ndim else g
+    if not e.ndim:
+        d *= g
+    else:
+        d *= g[..., None] if k == 1 else g[..., None] / k  # g / 1 is g
     return (-d if needs[0] else None, d if needs[1] else None)
 
 
