@@ -49,3 +49,18 @@ def test_sgd_momentum_creates_one_slot_per_variable():
     opt = SGD(momentum=0.5)
     run(opt, steps=1)
     assert [v.name for v in opt.variables] == ["iteration", "learning_rate", "w_momentum"]
+
+
+def test_plain_sgd_rates_may_be_floats_that_change_or_arrays_of_rates():
+    """The rate's 0-d array is kept while the rate stays, remade when it changes, and a
+    vector of rates (a population's members) is taken as it is at every step."""
+    from neuroflow.autodiff.tensor import Variable
+
+    opt = SGD(0.1)
+    opt.build([Variable(np.zeros(3, np.float32))])
+    first = opt._coefficients(0.1)
+    assert opt._coefficients(0.1) is first and first[1].dtype == np.float32
+    assert float(opt._coefficients(0.2)[1]) == np.float32(0.2)
+    rates = np.array([[0.1], [0.2]], np.float32)
+    for _ in range(2):
+        np.testing.assert_array_equal(opt._coefficients(rates)[1], rates)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -58,21 +59,24 @@ class Nadam(Optimizer):
         u_product_next = u_product * u_next
         c_m = u_next / (1.0 - u_product_next)
         c_g = (1.0 - u_t) / (1.0 - u_product)
-        return lr, c_m, c_g, 1.0 / (1.0 - self.beta_2**t)
+        # lr * m_hat / (sqrt(v / (1 - b2^t)) + eps) with the rate and the bias correction
+        # folded into the coefficients: with s = sqrt(1 - b2^t) it is
+        # (lr * s) * m_hat / (sqrt(v) + eps * s), two passes over the buffers fewer
+        s = math.sqrt(1.0 - self.beta_2**t)
+        scale = lr * s
+        return c_m * scale, c_g * scale, self.epsilon * s
 
     def _kernel(self, w, g, slots, scratch, coefficients) -> None:
-        lr, c_m, c_g, inv_bias_v = coefficients
+        c_m, c_g, eps = coefficients
         m, v = slots
-        buf, m_hat = scratch
+        buf, step = scratch
         update_moments(g, m, v, buf, self.beta_1, self.beta_2)
-        np.multiply(m, c_m, out=m_hat)
+        np.multiply(m, c_m, out=step)
         np.multiply(g, c_g, out=buf)
-        m_hat += buf
-        np.multiply(v, inv_bias_v, out=buf)  # v_hat
-        np.sqrt(buf, out=buf)
-        buf += self.epsilon
-        np.divide(m_hat, buf, out=buf)
-        buf *= lr
+        step += buf  # lr * s * m_hat
+        np.sqrt(v, out=buf)
+        buf += eps
+        np.divide(step, buf, out=buf)
         w -= buf
 
     def get_config(self) -> dict:

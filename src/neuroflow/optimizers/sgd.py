@@ -54,11 +54,14 @@ class SGD(Optimizer):
     def _coefficients(self, lr: Any) -> Any:
         if self.momentum == 0:
             # A 0-d array of the weights' dtype multiplies faster than a Python float;
-            # made again only when the rate changes.
+            # made again only when the rate changes (rates that are arrays, as a
+            # population's per-member rates, are converted each time).
+            dtype = self._trainable_variables[0].data.dtype
+            if type(lr) is not float:
+                return lr, np.array(lr, dtype=dtype)
             pair = self._rate_pair
             if pair is None or pair[0] != lr:
-                pair = self._rate_pair = (
-                    lr, np.array(lr, dtype=self._trainable_variables[0].data.dtype))
+                pair = self._rate_pair = (lr, np.array(lr, dtype=dtype))
             return pair
         return lr, None
 
