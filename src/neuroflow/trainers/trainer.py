@@ -12,8 +12,8 @@ import numpy as np
 from neuroflow import backend
 from neuroflow import metrics as metrics_module
 from neuroflow import optimizers as optimizers_module
-from neuroflow.autodiff.primitive import active_trace
-from neuroflow.autodiff.tensor import Tensor, backward_pass, is_recording
+from neuroflow.autodiff.primitive import _trace  # active_trace()'s cell: no call on model(x)
+from neuroflow.autodiff.tensor import Tensor, _recording, backward_pass  # is_recording()'s
 from neuroflow.backend.blas_threads import ThreadChooser
 from neuroflow.callbacks.callback import CallbackList, PeriodicHook
 from neuroflow.callbacks.history import History
@@ -489,6 +489,7 @@ class Trainer:
                 try:
                     plan = Plan(nodes, [x], leaves_of(y_pred))
                     plan.pred_structure = y_pred
+                    plan.single_tensor = type(y_pred) is Tensor  # one output, no structure
                     plan.input_dtype = x.dtype
                 except Untraceable:
                     plan = False
@@ -497,7 +498,7 @@ class Trainer:
 
     def _call_with_plan(self, x: np.ndarray):
         """`model(x)` through the forward plan (tensors out), or None to call eagerly."""
-        if self.run_eagerly or is_recording() or active_trace() is not None:
+        if self.run_eagerly or _recording[0] or _trace[0] is not None:
             return None  # a tape or a trace must see the ops
         plan = self._plans.get(("forward", x.shape))
         if plan is None and x.ndim and x.dtype == backend.floatx_dtype():
@@ -505,7 +506,7 @@ class Trainer:
         if not plan or x.dtype is not plan.input_dtype:
             return None
         outputs = plan.run((x,))[0]
-        if len(outputs) == 1 and type(plan.pred_structure) is Tensor:
+        if plan.single_tensor:
             return _tensor(outputs[0])
         return _pack(plan.pred_structure, [_tensor(a) for a in outputs])
 
@@ -806,8 +807,7 @@ class Trainer:
                 and not callbacks and len(x) <= 32
                 and (verbose == "auto" or verbose == 0)):  # checked when the plan was traced
             outputs = plan.run((x,))[0]
-            return outputs[0] if len(outputs) == 1 and type(plan.pred_structure) is Tensor \
-                else _pack(plan.pred_structure, outputs)
+            return outputs[0] if plan.single_tensor else _pack(plan.pred_structure, outputs)
         if x is None:
             raise ValueError("predict: x is required, received None")
         if is_batch_source(x):
