@@ -18,6 +18,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state, gen_batches, shuffle
 from sklearn.utils.validation import check_is_fitted
 
+from neuroflow.backend.blas_threads import ThreadChooser
 from neuroflow.sklearn._mlp_lbfgs import minimize_lbfgs
 from neuroflow.sklearn._mlp_network import (
     Backprop,
@@ -26,12 +27,12 @@ from neuroflow.sklearn._mlp_network import (
     init_parameters,
 )
 from neuroflow.sklearn._mlp_optimizers import SGD, Adam
-from neuroflow.backend.blas_threads import ThreadChooser
 from neuroflow.sklearn._validation import Interval, Options, check_params, validate_data
 
 __all__ = ["BaseMLP"]
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
+_EPOCH_GATHER_BYTES = 16 * 2**20  # the largest epoch copy of (X, y) a fit keeps
 
 
 class _Sizes:
@@ -236,20 +237,38 @@ class BaseMLP(BaseEstimator):
             self._optimizer = self._make_optimizer(layout.size, backprop.grad_dtype)
         optimizer = self._optimizer
         sample_idx = np.arange(n_samples, dtype=int)
+        batches = list(gen_batches(n_samples, batch_size))
+        sizes = [batch.stop - batch.start for batch in batches]
+        # the shuffled rows of a whole epoch gathered at once (when that copy is small),
+        # so that each batch is a view; otherwise each batch gathered on its own
+        epoch = (np.empty(X.shape, X.dtype), np.empty(y.shape, y.dtype)) \
+            if self.shuffle and X.nbytes + y.nbytes <= _EPOCH_GATHER_BYTES else None
+        step, update, grad = backprop, optimizer.update_params, backprop.grad
         try:
             self.n_iter_ = 0
             for _ in range(self.max_iter):
+                X_rows, y_rows = X, y
                 if self.shuffle:
                     sample_idx = shuffle(sample_idx, random_state=self._random_state)
+                    if epoch is not None:
+                        X_rows = np.take(X, sample_idx, axis=0, out=epoch[0])
+                        y_rows = np.take(y, sample_idx, axis=0, out=epoch[1])
+                gather = self.shuffle and epoch is None
+                trying = threads.trying
                 accumulated_loss = 0.0
-                for batch in gen_batches(n_samples, batch_size):
-                    rows = sample_idx[batch] if self.shuffle else batch
-                    X_batch, y_batch = backprop.batch(X, y, rows)
-                    threads.start()
-                    batch_loss = backprop(flat, X_batch, y_batch)
-                    optimizer.update_params(flat, backprop.grad)
-                    threads.stop()
-                    accumulated_loss += batch_loss * (batch.stop - batch.start)
+                for batch, size in zip(batches, sizes, strict=True):
+                    if gather:
+                        X_batch, y_batch = backprop.batch(X, y, sample_idx[batch])
+                    else:
+                        X_batch, y_batch = X_rows[batch], y_rows[batch]
+                    if trying:
+                        threads.start()
+                    batch_loss = step(flat, X_batch, y_batch)
+                    update(flat, grad)
+                    if trying:
+                        threads.stop()
+                        trying = threads.trying
+                    accumulated_loss += batch_loss * size
                 self.n_iter_ += 1
                 self.loss_ = accumulated_loss / n_samples
                 self.t_ += n_samples

@@ -13,8 +13,8 @@ import numpy as np
 import scipy.optimize
 from sklearn.exceptions import ConvergenceWarning
 
-from neuroflow.sklearn._mlp_network import Backprop
 from neuroflow.backend.blas_threads import ThreadChooser
+from neuroflow.sklearn._mlp_network import Backprop
 
 __all__ = ["minimize_lbfgs"]
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 import numpy as np
 from scipy.special import expit
 
-from neuroflow.sklearn._mlp_losses import data_loss
+from neuroflow.sklearn._mlp_losses import loss_function
 
 __all__ = [
     "ACTIVATIONS", "Backprop", "ParameterLayout", "forward_pass", "init_parameters",
@@ -115,6 +115,56 @@ def forward_pass(X: np.ndarray, coefs: list[np.ndarray], intercepts: list[np.nda
     return z
 
 
+def _cast_buffer(shape: tuple, source_dtype, dtype) -> np.ndarray | None:
+    """A C-ordered buffer for an operand numpy would cast to `dtype` before a product
+    (None when the dtypes agree)."""
+    return None if np.dtype(source_dtype) == dtype else np.empty(shape, dtype)
+
+
+class _Rows:
+    """The per-row buffers of a batch of `m` rows (views of the first `m` rows of the
+    buffers a Backprop owns) and the casts of its operands; made once per batch size."""
+
+    def __init__(self, owner: Backprop, m: int) -> None:
+        act, grad = owner.act_dtype, owner.grad_dtype
+        self.acts = [b[:m] for b in owner._activations]
+        self.deltas = [b[:m] for b in owner._deltas]
+        self.scratch = [b[:m] for b in owner._scratch]
+        self.masks = [b[:m] for b in owner._masks]
+        self.loss_scratch = owner._loss_scratch[:m]
+        n_features = owner.layout.coef_shapes[0][0]
+        self.x_cast = _cast_buffer((m, n_features), owner.x_dtype, act)
+        # the transposed inputs of the weight-gradient products: X, then activations
+        self.transposed_casts = [_cast_buffer((n_features, m), owner.x_dtype, grad)]
+        self.transposed_casts += [_cast_buffer(a.shape[::-1], act, grad) for a in self.acts[:-1]]
+        self.count = np.intp(m)  # numpy's mean divides by the count as an intp
+
+
+class _Weights:
+    """Views of one flat parameter vector as a step reads them, with the casts of the
+    weights numpy would make before a product (refreshed by `refresh` every step)."""
+
+    def __init__(self, owner: Backprop, flat: np.ndarray) -> None:
+        act, grad = owner.act_dtype, owner.grad_dtype
+        self.flat = flat
+        coefs, self.intercepts = owner.layout.views(flat)
+        self.raveled = [c.reshape(-1) for c in coefs]
+        self.flat_coefs = flat[:owner.n_coefs]
+        forward = [_cast_buffer(c.shape, c.dtype, act) for c in coefs]
+        backward = [None] + [_cast_buffer(c.shape[::-1], c.dtype, grad) for c in coefs[1:]]
+        self._casts = [(c, b) for c, b in zip(coefs, forward, strict=True) if b is not None]
+        self._casts += [(c.T, b) for c, b in zip(coefs, backward, strict=True)
+                        if b is not None]
+        # the operands of X @ W (forward) and of delta @ W.T (backward), per layer
+        self.forward = [c if b is None else b for c, b in zip(coefs, forward, strict=True)]
+        self.backward = [c.T if b is None else b for c, b in zip(coefs, backward, strict=True)]
+
+    def refresh(self) -> None:
+        """Copy the current weights into their casts."""
+        for source, target in self._casts:
+            np.copyto(target, source)
+
+
 class Backprop:
     """Loss and gradients of one network on batches of up to `batch_size` rows.
 
@@ -134,9 +184,11 @@ class Backprop:
         self.hidden = ACTIVATIONS[activation]
         self.out_activation = ACTIVATIONS[out_activation]
         self.loss = loss
+        self._data_loss = loss_function(loss)
         self.alpha = alpha
         # numpy's promotions in scikit-learn's expressions: activations X @ W, deltas
         # (activations - y) and every gradient computed from them
+        self.x_dtype = np.dtype(x_dtype)
         self.act_dtype = np.result_type(x_dtype, param_dtype)
         self.grad_dtype = np.result_type(self.act_dtype, y_dtype)
         self.n_coefs = layout.intercept_spans[0][0]
@@ -151,10 +203,13 @@ class Backprop:
         self._penalty = np.empty(self.n_coefs, dtype=param_dtype)
         self.grad = np.empty(layout.size, dtype=self.grad_dtype)
         self._coef_grads, self._intercept_grads = layout.views(self.grad)
-        self._slots = [(f"f{i}", f"g{i}", f"d{i}") for i in range(len(units))]
-        self._rows: dict[int, tuple] = {}
-        self._casts: dict[tuple, np.ndarray] = {}
-        self._params: tuple = (None, None, None)
+        self._grad_coefs = self.grad[:self.n_coefs]
+        # a product with an inner dimension of one is an outer product: computed as
+        # numpy's matmul computes it (0 + a * b), without the matmul's slow loop
+        self._outer = [i > 0 and shape[1] == 1
+                       for i, shape in enumerate(layout.coef_shapes)]
+        self._rows: dict[int, _Rows] = {}
+        self._bound: _Weights | None = None
 
     def batch(self, X: np.ndarray, y: np.ndarray, rows) -> tuple[np.ndarray, np.ndarray]:
         """Rows `rows` (a slice: views; indices: copies into the owned buffers)."""
@@ -164,83 +219,78 @@ class Backprop:
         return (np.take(X, rows, axis=0, out=self.x[:m]),
                 np.take(y, rows, axis=0, out=self.y[:m]))
 
-    def _views(self, m: int) -> tuple:
-        """The first `m` rows of every per-row buffer (made once per batch size)."""
-        views = self._rows.get(m)
-        if views is None:
-            views = self._rows[m] = tuple(
-                [b[:m] for b in buffers] for buffers in
-                (self._activations, self._deltas, self._scratch, self._masks)
-            ) + (self._loss_scratch[:m],)
-        return views
-
-    def _weights(self, flat: np.ndarray) -> tuple[list, list]:
-        if self._params[0] is not flat:
-            self._params = (flat, *self.layout.views(flat))
-        return self._params[1], self._params[2]
-
-    def _matmul(self, a: np.ndarray, b: np.ndarray, out: np.ndarray, slot: str):
-        """`a @ b` into `out`, operands of another dtype than `out` cast as numpy would."""
-        if a.dtype != out.dtype:
-            a = self._cast(a, out.dtype, slot + "a")
-        if b.dtype != out.dtype:
-            b = self._cast(b, out.dtype, slot + "b")
-        return np.matmul(a, b, out=out)
-
-    def _cast(self, x: np.ndarray, dtype, slot: str) -> np.ndarray:
-        buffer = self._casts.get((slot, x.shape))
-        if buffer is None:
-            buffer = self._casts[slot, x.shape] = np.empty(x.shape, dtype)
-        np.copyto(buffer, x)
-        return buffer
+    def _weights(self, flat: np.ndarray) -> _Weights:
+        weights = self._bound
+        if weights is None or weights.flat is not flat:
+            weights = self._bound = _Weights(self, flat)
+        weights.refresh()
+        return weights
 
     def __call__(self, flat: np.ndarray, X: np.ndarray, y: np.ndarray):
         """scikit-learn's loss on (X, y), penalty included; fills `self.grad`."""
-        coefs, intercepts = self._weights(flat)
+        w = self._weights(flat)
         m = X.shape[0]
-        acts, deltas, scratch, masks, loss_scratch = self._views(m)
-        last = len(coefs) - 1
-        inputs = [X, *acts[:-1]]
-        for i in range(last + 1):
-            z = self._matmul(inputs[i], coefs[i], acts[i], self._slots[i][0])
-            np.add(z, intercepts[i], out=z)
-            if i != last:
-                self.hidden(z)
-        self.out_activation(acts[last])
+        rows = self._rows.get(m)
+        if rows is None:
+            rows = self._rows[m] = _Rows(self, m)
+        acts, deltas = rows.acts, rows.deltas
+        last = len(acts) - 1
+        hidden = self.hidden
 
-        delta = np.subtract(acts[last], y, out=deltas[last])
-        loss = data_loss(self.loss, y, acts[last], delta, loss_scratch)
+        z = X
+        if rows.x_cast is not None:
+            np.copyto(rows.x_cast, X)
+            z = rows.x_cast
+        for i, (coef, intercept, out) in enumerate(zip(w.forward, w.intercepts, acts,
+                                                       strict=True)):
+            z = np.matmul(z, coef, out=out)
+            np.add(z, intercept, out=z)
+            if i != last:
+                hidden(z)
+        self.out_activation(z)
+
+        delta = np.subtract(z, y, out=deltas[last])
+        loss = self._data_loss(y, z, delta, rows.loss_scratch, rows.count)
         values = 0
-        for coef in coefs:
-            w = coef.ravel()
-            values += np.dot(w, w)
+        for coef in w.raveled:
+            values += np.dot(coef, coef)
         loss += (0.5 * self.alpha) * values / m
 
+        coef_grads, intercept_grads = self._coef_grads, self._intercept_grads
         for i in range(last, -1, -1):
-            slots = self._slots[i]
-            self._matmul(inputs[i].T, delta, self._coef_grads[i], slots[1])
-            np.add.reduce(delta, axis=0, out=self._intercept_grads[i])
+            a_t, cast = (acts[i - 1] if i else X).T, rows.transposed_casts[i]
+            if cast is not None:
+                np.copyto(cast, a_t)
+                a_t = cast
+            np.matmul(a_t, delta, out=coef_grads[i])
+            np.add.reduce(delta, axis=0, out=intercept_grads[i])
             if i:
-                delta_below = self._matmul(delta, coefs[i].T, deltas[i - 1], slots[2])
-                self._derivative(acts[i - 1], delta_below, scratch[i - 1], masks[i - 1])
-                delta = delta_below
+                below = deltas[i - 1]
+                if self._outer[i]:
+                    np.multiply(delta, w.backward[i], out=below)
+                    np.add(below, 0.0, out=below)  # matmul's 0 + a * b: -0 becomes 0
+                else:
+                    np.matmul(delta, w.backward[i], out=below)
+                self._derivative(acts[i - 1], below, rows.scratch[i - 1],
+                                 rows.masks[i - 1])
+                delta = below
         # scikit-learn's (product + alpha * W) / n and sum / n, every layer in one go
         if self.alpha:
-            coef_grads = self.grad[:self.n_coefs]
-            coef_grads += np.multiply(flat[:self.n_coefs], self.alpha, out=self._penalty)
+            self._grad_coefs += np.multiply(w.flat_coefs, self.alpha, out=self._penalty)
         np.true_divide(self.grad, m, out=self.grad)
         return loss
 
     def _derivative(self, z: np.ndarray, delta: np.ndarray, scratch: np.ndarray,
                     mask: np.ndarray) -> None:
         """Multiply `delta` in place by the hidden activation's derivative at output `z`."""
-        if self.activation == "relu":
+        activation = self.activation
+        if activation == "relu":
             # scikit-learn's delta[z == 0] = 0 as a product by z > 0: the same numbers
             # (a zero may come out as -0, which the sums and updates after it absorb)
             np.multiply(delta, np.greater(z, 0, out=mask), out=delta)
-        elif self.activation == "tanh":
+        elif activation == "tanh":
             np.square(z, out=scratch)
             delta *= np.subtract(1, scratch, out=scratch)
-        elif self.activation == "logistic":
+        elif activation == "logistic":
             delta *= z
             delta *= np.subtract(1, z, out=scratch)

@@ -52,8 +52,9 @@ class SGD(_Optimizer):
         scaled = np.multiply(grad, self.learning_rate, out=self._scaled_grad)
         velocity = np.multiply(self.velocity, self.momentum, out=self.velocity)
         np.subtract(velocity, scaled, out=velocity)
-        if self.nesterov:
-            update = np.multiply(velocity, self.momentum, out=self._update)
+        update = self._update
+        if update is not None:
+            np.multiply(velocity, self.momentum, out=update)
             params += np.subtract(update, scaled, out=update)
         else:
             params += velocity
@@ -83,6 +84,7 @@ class Adam(_Optimizer):
                  beta_2: float, epsilon: float) -> None:
         super().__init__(learning_rate_init)
         self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
+        self._one_minus_beta_1, self._one_minus_beta_2 = 1 - self.beta_1, 1 - self.beta_2
         self.t = 0
         self.m = np.zeros(size, dtype=dtype)
         self.v = np.zeros(size, dtype=dtype)
@@ -92,16 +94,17 @@ class Adam(_Optimizer):
     def update_params(self, params: np.ndarray, grad: np.ndarray) -> None:
         """m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2;
         params += -lr m / (sqrt(v) + epsilon), lr = lr0 sqrt(1 - b2^t) / (1 - b1^t)."""
-        self.t += 1
-        scratch = self._scratch
-        m = np.multiply(self.m, self.beta_1, out=self.m)
-        m += np.multiply(grad, 1 - self.beta_1, out=scratch)
-        v = np.multiply(self.v, self.beta_2, out=self.v)
+        self.t = t = self.t + 1
+        m, v, scratch, update = self.m, self.v, self._scratch, self._update
+        m *= self.beta_1
+        m += np.multiply(grad, self._one_minus_beta_1, out=scratch)
+        v *= self.beta_2
         squared = np.square(grad, out=scratch)
-        v += np.multiply(squared, 1 - self.beta_2, out=squared)
-        self.learning_rate = (self.learning_rate_init * np.sqrt(1 - self.beta_2**self.t)
-                              / (1 - self.beta_1**self.t))
-        update = np.multiply(m, -self.learning_rate, out=self._update)
+        v += np.multiply(squared, self._one_minus_beta_2, out=squared)
+        # a NumPy float64, as scikit-learn's: the update is float64 whatever the dtype
+        self.learning_rate = learning_rate = (
+            self.learning_rate_init * np.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t))
+        np.multiply(m, -learning_rate, out=update)
         denominator = np.sqrt(v, out=scratch)
         denominator += self.epsilon
         params += np.divide(update, denominator, out=update)
