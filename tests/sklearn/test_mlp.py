@@ -180,6 +180,47 @@ def test_partial_fit_calls_give_scikit_learns_numbers(kind, solver):
         _assert_same(ours, theirs, X, np.float64)
 
 
+def _assert_identical(ours, theirs, X) -> None:
+    """Every fitted number and prediction equal bit for bit."""
+    for a, b in zip([*ours.coefs_, *ours.intercepts_], [*theirs.coefs_, *theirs.intercepts_],
+                    strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert ours.loss_curve_ == theirs.loss_curve_
+    np.testing.assert_array_equal(ours.predict(X), theirs.predict(X))
+    if hasattr(theirs, "predict_proba"):
+        np.testing.assert_array_equal(ours.predict_proba(X), theirs.predict_proba(X))
+
+
+_BITS = [  # one output (backprop's outer product), hidden derivatives, casts, batching
+    (kind, {"solver": solver, "activation": activation, **extra})
+    for kind, activation, extra in (
+        ("regression", "relu", {}), ("regression", "tanh", {"shuffle": False}),
+        ("binary", "logistic", {"batch_size": 1, "max_iter": 2}), ("multiclass", "relu", {}),
+    )
+    for solver in ("sgd", "adam")
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["float64", "float32"])
+@pytest.mark.parametrize(("kind", "params"), _BITS)
+def test_fits_equal_scikit_learns_bit_for_bit(kind, params, dtype):
+    X, y = _data(kind, dtype)
+    ours, theirs = _pair(kind, params)
+    _quiet(ours.fit, X, y)
+    _quiet(theirs.fit, X, y)
+    _assert_identical(ours, theirs, X)
+
+
+def test_per_batch_gathering_equals_the_whole_epoch_gather(monkeypatch):
+    from neuroflow.sklearn import _mlp_base
+
+    X, y = _data("regression")
+    whole = _quiet(MLPRegressor(max_iter=5, batch_size=16, random_state=0).fit, X, y)
+    monkeypatch.setattr(_mlp_base, "_EPOCH_GATHER_BYTES", 0)  # X too large to copy
+    per_batch = _quiet(MLPRegressor(max_iter=5, batch_size=16, random_state=0).fit, X, y)
+    _assert_identical(per_batch, whole, X)
+
+
 def test_reaching_max_fun_warns_as_scikit_learn():
     X, y = _data("multiclass")
     with pytest.warns(ConvergenceWarning, match="lbfgs failed to converge"):
@@ -256,6 +297,68 @@ def test_binary_predict_proba_has_two_columns_summing_to_one():
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
 
 
+# ------------------------------------------------------------------ prediction
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["float64", "float32"])
+def test_predictions_with_kept_buffers_equal_fresh_ones(dtype):
+    from neuroflow.sklearn._mlp_network import forward_pass
+
+    X, y = _data("multiclass", dtype)
+    model = _quiet(MLPClassifier(hidden_layer_sizes=(9, 4), max_iter=5, random_state=0).fit,
+                   X, y)
+    fresh = forward_pass(X, model.coefs_, model.intercepts_, "relu", "softmax")
+    for rows in (slice(None), slice(0, 7), slice(None)):  # buffers reused, then grown
+        np.testing.assert_array_equal(model.predict_proba(X[rows]), fresh[rows])
+    assert model.predict_proba(X) is not model.predict_proba(X)  # outputs are new arrays
+
+
+def test_kept_buffers_are_lent_to_one_caller_at_a_time():
+    from neuroflow.sklearn._mlp_network import ForwardScratch
+
+    scratch = ForwardScratch()
+    first = scratch.acquire(10, np.float64)
+    assert scratch.acquire(10, np.float64) is None  # in use: the caller allocates its own
+    scratch.release()
+    assert scratch.acquire(5, np.float64) is first
+    scratch.release()
+    assert scratch.acquire(ForwardScratch.max_bytes, np.float64) is None  # too large to keep
+
+
+def test_pickled_estimator_keeps_no_prediction_buffers():
+    X, y = _data("regression")
+    model = _quiet(MLPRegressor(max_iter=3, random_state=0).fit, X, y)
+    model.predict(X)
+    clone = pickle.loads(pickle.dumps(model))
+    assert clone._forward_scratch._buffers == []
+    np.testing.assert_array_equal(clone.predict(X), model.predict(X))
+
+
+@pytest.mark.parametrize(("bad", "error"), [
+    (lambda X: np.where(X > 1, np.nan, X), "NaN"),
+    (lambda X: X[:, :3], "3 features"),
+    (lambda X: X[:0], "0 sample"),
+])
+def test_prediction_input_is_checked_as_scikit_learn_does(bad, error):
+    X, y = _data("regression")
+    ours, theirs = _pair("regression", {"max_iter": 2})
+    _quiet(ours.fit, X, y)
+    _quiet(theirs.fit, X, y)
+    with pytest.raises(ValueError, match=error) as raised:
+        theirs.predict(bad(X))
+    with pytest.raises(ValueError) as ours_raised:
+        ours.predict(bad(X))
+    assert str(ours_raised.value) == str(raised.value)
+
+
+def test_prediction_without_the_fitted_feature_names_warns():
+    pd = pytest.importorskip("pandas")
+    X, y = _data("regression")
+    model = _quiet(MLPRegressor(max_iter=2, random_state=0).fit,
+                   pd.DataFrame(X, columns=list("abcde")), y)
+    with pytest.warns(UserWarning, match="feature names"):
+        model.predict(X)
+
+
 # --------------------------------------------------------------- BLAS threads
 
 def _blas_threads() -> list[int]:
@@ -293,6 +396,29 @@ def test_thread_chooser_keeps_the_faster_thread_count(monkeypatch, one_thread_st
         assert _blas_threads() == [chosen] * len(_blas_threads())
         chooser.close()
         assert _blas_threads() == [2] * len(_blas_threads())
+
+
+def test_small_networks_train_on_one_thread_and_wide_ones_try_both(monkeypatch):
+    from threadpoolctl import threadpool_limits
+
+    from neuroflow.sklearn import _mlp_base
+
+    seen = []
+
+    class Recording(blas_threads.ThreadChooser):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            seen.append((kwargs["trial"], self.threads))
+
+    monkeypatch.setattr(_mlp_base, "ThreadChooser", Recording)
+    X, y = _data("regression")
+    with threadpool_limits(limits=2, user_api="blas"):
+        _quiet(MLPRegressor(hidden_layer_sizes=(20,), max_iter=2).fit, X, y)
+        _quiet(MLPRegressor(hidden_layer_sizes=(10_000,), max_iter=1).fit, X, y)
+        _quiet(MLPRegressor(hidden_layer_sizes=(500,), solver="lbfgs", max_iter=1).fit,
+               X.repeat(10, axis=0), y.repeat(10))
+        assert _blas_threads() == [2] * len(_blas_threads())
+    assert seen == [(False, 1), (True, 2), (True, 2)]
 
 
 # ----------------------------------------------------------------- bad input

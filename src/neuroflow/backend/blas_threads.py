@@ -32,10 +32,11 @@ class ThreadChooser:
 
     The first `4 * trial_steps` steps run in rounds of `trial_steps`: one thread,
     default, one thread, default. Use `step()` around every step and `close()` at the
-    end (it restores the threads the process had).
+    end (it restores the threads the process had). `trial=False` skips the trials
+    and keeps one thread until `close()`.
     """
 
-    def __init__(self, trial_steps: int = 4) -> None:
+    def __init__(self, trial_steps: int = 4, *, trial: bool = True) -> None:
         controller = _controller()
         blas = controller.select(user_api="blas") if controller is not None else None
         default = max((lib.num_threads for lib in blas.lib_controllers), default=1) \
@@ -44,11 +45,13 @@ class ThreadChooser:
         self.threads = default
         self._controller = controller
         self._limiter = None
-        self._schedule = [] if default <= 1 else [1, default] * 2
+        self._schedule = [] if default <= 1 or not trial else [1, default] * 2
         self._trial_steps = trial_steps
         self._steps = 0
         self._elapsed = {1: 0.0, default: 0.0}
         self._start = 0.0
+        if not trial:  # products too small to share: one thread, never slower
+            self._use(1)
 
     def _use(self, threads: int) -> None:
         if threads != self.threads:

@@ -22,6 +22,7 @@ from neuroflow.backend.blas_threads import ThreadChooser
 from neuroflow.sklearn._mlp_lbfgs import minimize_lbfgs
 from neuroflow.sklearn._mlp_network import (
     Backprop,
+    ForwardScratch,
     ParameterLayout,
     forward_pass,
     init_parameters,
@@ -33,6 +34,10 @@ __all__ = ["BaseMLP"]
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
 _EPOCH_GATHER_BYTES = 16 * 2**20  # the largest epoch copy of (X, y) a fit keeps
+_FLOAT_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
+# products (rows x weights) from which BLAS threads may pay: a batch of 200 rows
+# through 10,000 weights, the width from which Model.fit tries threads at batch 32
+_SHARED_PRODUCT = 200 * 10_000
 
 
 class _Sizes:
@@ -132,7 +137,7 @@ class BaseMLP(BaseEstimator):
                     f"hidden_layer_sizes need {layer_units}: set warm_start=False to refit."
                 )
         layout = ParameterLayout(layer_units)
-        threads = ThreadChooser()
+        threads = ThreadChooser(trial=self._shared_products(X.shape[0]))
         try:
             if self.solver in _STOCHASTIC_SOLVERS:
                 self._fit_stochastic(X, y, layout, incremental, threads)
@@ -140,12 +145,23 @@ class BaseMLP(BaseEstimator):
                 self._fit_lbfgs(X, y, layout, threads)
         finally:
             threads.close()
+        if getattr(self, "_forward_scratch", None) is None:
+            self._forward_scratch = ForwardScratch()
         if not all(np.isfinite(w).all() for w in (*self.coefs_, *self.intercepts_)):
             raise ValueError(
                 "Solver produced non-finite parameter weights. The input data may contain "
                 "large values and need to be preprocessed."
             )
         return self
+
+    def _shared_products(self, n_samples: int) -> bool:
+        """Whether a step's widest product (rows x weights) is large enough for BLAS
+        threads to pay; smaller ones run on one thread, which is never slower and, on
+        a busy machine, much faster."""
+        rows = n_samples
+        if self.solver in _STOCHASTIC_SOLVERS:
+            rows = min(n_samples, 200 if self.batch_size == "auto" else self.batch_size)
+        return rows * max(c.size for c in self.coefs_) >= _SHARED_PRODUCT
 
     def _initialize(self, y, layer_units: list[int], dtype) -> None:
         self.n_iter_ = 0
@@ -244,6 +260,7 @@ class BaseMLP(BaseEstimator):
         epoch = (np.empty(X.shape, X.dtype), np.empty(y.shape, y.dtype)) \
             if self.shuffle and X.nbytes + y.nbytes <= _EPOCH_GATHER_BYTES else None
         step, update, grad = backprop, optimizer.update_params, backprop.grad
+        trying = False  # the thread trials start after the first (cold) step
         try:
             self.n_iter_ = 0
             for _ in range(self.max_iter):
@@ -254,7 +271,6 @@ class BaseMLP(BaseEstimator):
                         X_rows = np.take(X, sample_idx, axis=0, out=epoch[0])
                         y_rows = np.take(y, sample_idx, axis=0, out=epoch[1])
                 gather = self.shuffle and epoch is None
-                trying = threads.trying
                 accumulated_loss = 0.0
                 for batch, size in zip(batches, sizes, strict=True):
                     if gather:
@@ -267,7 +283,7 @@ class BaseMLP(BaseEstimator):
                     update(flat, grad)
                     if trying:
                         threads.stop()
-                        trying = threads.trying
+                    trying = threads.trying
                     accumulated_loss += batch_loss * size
                 self.n_iter_ += 1
                 self.loss_ = accumulated_loss / n_samples
@@ -349,9 +365,18 @@ class BaseMLP(BaseEstimator):
     def _forward(self, X) -> np.ndarray:
         """The network's outputs for validated `X`, shape (n_samples, n_outputs)."""
         return forward_pass(X, self.coefs_, self.intercepts_, self.activation,
-                            self.out_activation_)
+                            self.out_activation_, getattr(self, "_forward_scratch", None))
 
     def _check_fitted_input(self, X):
+        """`X` validated for prediction. A float ndarray of the fitted width, all finite,
+        for an estimator fitted without feature names, needs none of the conversions,
+        so it is returned as it is after those checks; anything else goes through
+        scikit-learn's validation (and its errors and warnings)."""
+        if (type(X) is np.ndarray and X.ndim == 2 and X.dtype in _FLOAT_DTYPES
+                and X.shape[0] > 0 and X.shape[1] == getattr(self, "n_features_in_", None)
+                and not hasattr(self, "feature_names_in_") and hasattr(self, "coefs_")
+                and np.isfinite(np.add.reduce(X, axis=None))):
+            return X
         check_is_fitted(self)
         return validate_data(self, X, dtype=(np.float64, np.float32), reset=False)
 

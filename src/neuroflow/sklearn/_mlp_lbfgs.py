@@ -28,17 +28,19 @@ def minimize_lbfgs(make_backprop: Callable[[np.dtype], Backprop], packed: np.nda
     evaluates at points of the dtype it chooses (recent versions keep float32), and the
     arithmetic follows it as scikit-learn's does. Returns scipy's final flat parameters,
     the number of iterations (at most `max_iter`) and the final loss. `threads`
-    times the evaluations to choose the BLAS threads.
+    times the evaluations (all but the first) to choose the BLAS threads.
     """
     kernels: dict = {}
 
     def loss_and_grad(x: np.ndarray):
         backprop = kernels.get(x.dtype)
-        if backprop is None:
+        if backprop is None:  # a first (cold) evaluation, not timed for the threads
             backprop = kernels[x.dtype] = make_backprop(x.dtype)
-        threads.start()
-        loss = backprop(x, X, y)
-        threads.stop()
+            loss = backprop(x, X, y)
+        else:
+            threads.start()
+            loss = backprop(x, X, y)
+            threads.stop()
         return loss, backprop.grad.copy()  # scipy keeps the gradient it is given
 
     result = scipy.optimize.minimize(

@@ -11,6 +11,7 @@ calls whatever the depth.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 import numpy as np
@@ -19,7 +20,8 @@ from scipy.special import expit
 from neuroflow.sklearn._mlp_losses import loss_function
 
 __all__ = [
-    "ACTIVATIONS", "Backprop", "ParameterLayout", "forward_pass", "init_parameters",
+    "ACTIVATIONS", "Backprop", "ForwardScratch", "ParameterLayout", "forward_pass",
+    "init_parameters",
 ]
 
 
@@ -100,17 +102,64 @@ class ParameterLayout:
         return flat
 
 
+class ForwardScratch:
+    """Buffers for the hidden activations of predictions, kept between calls: a fresh
+    array of a megabyte or more costs its page faults on every call, which for a small
+    network is as much as the products. One caller at a time uses them (a concurrent
+    call allocates its own); pickles and copies start without them."""
+
+    max_bytes = 64 * 2**20  # larger hidden activations are allocated per call
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._buffers: list[np.ndarray] = []
+
+    def __getstate__(self) -> dict:
+        return {}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__()
+
+    def acquire(self, size: int, dtype) -> list[np.ndarray] | None:
+        """Two vectors of at least `size` elements of `dtype`, or None (in use, or too
+        large to keep); give them back with `release`."""
+        if size * np.dtype(dtype).itemsize * 2 > self.max_bytes:
+            return None
+        if not self._lock.acquire(blocking=False):
+            return None
+        buffers = self._buffers
+        if not buffers or buffers[0].dtype != dtype or buffers[0].size < size:
+            buffers = self._buffers = [np.empty(size, dtype), np.empty(size, dtype)]
+        return buffers
+
+    def release(self) -> None:
+        self._lock.release()
+
+
 def forward_pass(X: np.ndarray, coefs: list[np.ndarray], intercepts: list[np.ndarray],
-                 activation: str, out_activation: str) -> np.ndarray:
-    """The network's outputs for `X` (scikit-learn's prediction pass, new arrays)."""
+                 activation: str, out_activation: str,
+                 scratch: ForwardScratch | None = None) -> np.ndarray:
+    """The network's outputs for `X` (scikit-learn's prediction pass); the output is a
+    new array, the hidden activations live in `scratch`'s buffers when it has them."""
     hidden = ACTIVATIONS[activation]
-    z = X
-    last = len(coefs) - 1
-    for i, (coef, intercept) in enumerate(zip(coefs, intercepts, strict=True)):
-        z = z @ coef
-        z += intercept
-        if i != last:
-            hidden(z)
+    n_rows, last = X.shape[0], len(coefs) - 1
+    dtype = np.result_type(X.dtype, coefs[0].dtype)
+    widths = [c.shape[1] for c in coefs[:-1]]
+    buffers = scratch.acquire(n_rows * max(widths), dtype) if scratch and widths else None
+    try:
+        z = X
+        for i, (coef, intercept) in enumerate(zip(coefs, intercepts, strict=True)):
+            if i == last or buffers is None:
+                z = np.matmul(z, coef)
+            else:
+                out = buffers[i % 2][:n_rows * widths[i]].reshape(n_rows, widths[i])
+                z = np.matmul(z, coef, out=out)
+            z += intercept
+            if i != last:
+                hidden(z)
+    finally:
+        if buffers is not None:
+            scratch.release()
     ACTIVATIONS[out_activation](z)
     return z
 
