@@ -88,8 +88,11 @@ def test_mismatched_callback_lists_are_refused():
         Population(members).fit(x, y, callbacks=[[], [], []])
 
 
-def test_evaluate_and_predict_equal_each_members_own():
-    members = [_member((4,), seed=0), _member((7, 2), seed=1), _member((5,), seed=2)]
+@pytest.mark.parametrize("activation", ["relu", "sigmoid"])
+def test_evaluate_and_predict_equal_each_members_own(activation):
+    members = [_member((4,), seed=0, activation=activation),
+               _member((7, 2), seed=1, activation=activation),
+               _member((5,), seed=2, activation=activation)]
     x, y = regression_data()
     pop = Population(members)
     predictions = pop.predict(x, batch_size=10)
@@ -152,7 +155,7 @@ def test_deep_ensemble_refuses_duplicate_seeds():
 
 def test_a_group_is_cut_where_padding_costs_more_than_another_pack():
     small = [_member((2,), seed=i) for i in range(3)]
-    large = [_member((2000,), seed=i) for i in range(2)]
+    large = [_member((500,), seed=i) for i in range(2)]
     tiny_deep = [_member((3, 2), seed=i) for i in range(2)]
     pop = Population(small + large + tiny_deep)
     groups, _ = pop.groups()
@@ -161,3 +164,11 @@ def test_a_group_is_cut_where_padding_costs_more_than_another_pack():
     similar = Population([_member((w,), seed=w) for w in (20, 24, 30)])
     groups, _ = similar.groups()
     assert [len(p) for p in similar._split(groups[0], 32)] == [3]
+
+
+def test_a_group_whose_activations_outgrow_the_cache_is_cut():
+    members = [_member((30,), seed=i) for i in range(70)]  # 70 x 32 x 30 floats > 256 KiB
+    population = Population(members)
+    groups, _ = population.groups()
+    packs = population._split(groups[0], 32)
+    assert len(packs) == 2 and all(len(p) * 32 * 30 * 4 <= 256 << 10 for p in packs)
