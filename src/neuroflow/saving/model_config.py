@@ -10,10 +10,8 @@ from neuroflow.saving.errors import FileFormatError
 from neuroflow.saving.serialization import (
     check_config,
     deserialize_layer,
-    deserialize_object,
     safe_mode_scope,
     serialize_layer,
-    serialize_object,
 )
 
 __all__ = ["model_config", "compile_config", "model_from_config", "model_to_json",
@@ -21,13 +19,9 @@ __all__ = ["model_config", "compile_config", "model_from_config", "model_to_json
 
 
 def compile_config(model: Any) -> dict | None:
-    """The arguments `compile` was called with (optimizer as its current config)."""
-    if not getattr(model, "compiled", False) or model.optimizer is None:
-        return None
-    args = getattr(model, "_compile_args", None) or {"loss": model.loss}
+    """The model's `get_compile_config()`, or None (with a warning) when it cannot be saved."""
     try:
-        config = {"optimizer": serialize_object(model.optimizer)}
-        config.update({k: serialize_object(v) for k, v in args.items()})
+        config = model.get_compile_config()
     except (TypeError, NotImplementedError) as err:
         warnings.warn(f"Model '{model.name}': the compile settings cannot be saved ({err}); "
                       "the model will load uncompiled", stacklevel=3)
@@ -47,10 +41,7 @@ def model_config(model: Any, include_optimizer: bool = True) -> dict:
 
 def compile_from_config(model: Any, config: dict, custom_objects: dict | None) -> None:
     """Compile `model` with the settings `compile_config` recorded."""
-    args = {k: deserialize_object(v, custom_objects=custom_objects)
-            for k, v in config.items() if k in ("optimizer", "loss", "loss_weights", "metrics",
-                                                "weighted_metrics")}
-    model.compile(**args)
+    model.compile_from_config(config, custom_objects=custom_objects)
 
 
 def model_from_config(config: Any, custom_objects: dict | None = None, compile: bool = True,

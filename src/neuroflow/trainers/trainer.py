@@ -19,6 +19,7 @@ from neuroflow.callbacks.callback import CallbackList, PeriodicHook
 from neuroflow.callbacks.history import History
 from neuroflow.callbacks.progbar_logger import ProgbarLogger
 from neuroflow.optimizers.flat import FlatBuffers
+from neuroflow.saving.serialization import deserialize_object, serialize_object
 from neuroflow.trainers import data_adapter as da
 from neuroflow.trainers.batch_stream import BatchStream, is_batch_source
 from neuroflow.trainers.compile_utils import CompileLoss, CompileMetrics
@@ -123,6 +124,26 @@ class Trainer:
         self.run_eagerly = bool(run_eagerly)
         self.compiled = True
         self._forget_caches()
+
+    def get_compile_config(self) -> dict | None:
+        """The arguments `compile` was called with, serialized (the optimizer as its current
+        config), as Keras 3 has it; None before `compile`. Saving stores this."""
+        if not getattr(self, "compiled", False) or self.optimizer is None:
+            return None
+        args = getattr(self, "_compile_args", None) or {"loss": self.loss}
+        config = {"optimizer": serialize_object(self.optimizer)}
+        config.update({k: serialize_object(v) for k, v in args.items()})
+        return config
+
+    def compile_from_config(self, config: dict, custom_objects: dict | None = None) -> None:
+        """Compile with the settings `get_compile_config` returned (Keras 3)."""
+        if not isinstance(config, dict):
+            raise ValueError(f"compile_from_config: expected the dict get_compile_config() "
+                             f"returns, received {type(config).__name__}")
+        self.compile(**{k: deserialize_object(v, custom_objects=custom_objects)
+                        for k, v in config.items()
+                        if k in ("optimizer", "loss", "loss_weights", "metrics",
+                                 "weighted_metrics")})
 
     def _output_names_for_compile(self) -> list[str]:
         names = getattr(self, "output_names", None)
