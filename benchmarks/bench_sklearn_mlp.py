@@ -128,6 +128,7 @@ def main(argv=None) -> int:
                         help="20 epochs on California, 5,000 Fashion-MNIST images")
     args = parser.parse_args(argv)
     max_iter = 20 if args.quick else 200
+    print(f"load average at the start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     ok = True
     for dtype in (np.float64, np.float32):
         def regressor(cls):
@@ -142,6 +143,7 @@ def main(argv=None) -> int:
     ok &= compare("Fashion-MNIST, MLPClassifier [300, 100], 5 epochs, test accuracy",
                   classifier(MLPClassifier), classifier(SkClassifier),
                   fashion_mnist(5000 if args.quick else None), args.repeats, accuracy)
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}")
     print("all targets met" if ok else "TARGET MISSED")
     return 0 if ok else 1
 

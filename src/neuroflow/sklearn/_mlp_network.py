@@ -6,7 +6,8 @@ weights, data and dtype give equal bits. The speed comes from doing less per ste
 every buffer is allocated once per fit, products write through `out=`, and the
 parameters and gradients each live in one flat vector (coefs then intercepts, the
 packing scikit-learn hands to L-BFGS), so an optimizer update is a few whole-vector
-calls whatever the depth.
+calls whatever the depth. Predictions keep their hidden activations in buffers kept
+between calls (`ForwardScratch`).
 """
 
 from __future__ import annotations
@@ -129,7 +130,12 @@ class ForwardScratch:
             return None
         buffers = self._buffers
         if not buffers or buffers[0].dtype != dtype or buffers[0].size < size:
-            buffers = self._buffers = [np.empty(size, dtype), np.empty(size, dtype)]
+            self._buffers = []
+            try:
+                buffers = self._buffers = [np.empty(size, dtype), np.empty(size, dtype)]
+            except MemoryError:
+                self._lock.release()
+                raise
         return buffers
 
     def release(self) -> None:
@@ -145,7 +151,8 @@ def forward_pass(X: np.ndarray, coefs: list[np.ndarray], intercepts: list[np.nda
     n_rows, last = X.shape[0], len(coefs) - 1
     dtype = np.result_type(X.dtype, coefs[0].dtype)
     widths = [c.shape[1] for c in coefs[:-1]]
-    buffers = scratch.acquire(n_rows * max(widths), dtype) if scratch and widths else None
+    buffers = (scratch.acquire(n_rows * max(widths), dtype)
+               if scratch is not None and widths else None)
     try:
         z = X
         for i, (coef, intercept) in enumerate(zip(coefs, intercepts, strict=True)):
