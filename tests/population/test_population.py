@@ -172,3 +172,10 @@ def test_a_group_whose_activations_outgrow_the_cache_is_cut():
     groups, _ = population.groups()
     packs = population._split(groups[0], 32)
     assert len(packs) == 2 and all(len(p) * 32 * 30 * 4 <= 256 << 10 for p in packs)
+
+
+def test_hidden_softmax_layers_of_different_widths_do_not_pack():
+    members = [_member((4,), activation="softmax"), _member((6,), activation="softmax"),
+               _member((4,), seed=1, activation="softmax")]
+    groups, _ = Population(members).groups()
+    assert sorted(sorted(s.index for s in g) for g in groups) == [[0, 2], [1]]

@@ -36,6 +36,9 @@ VECTOR_ATTRIBUTES: dict[type, tuple[str, ...]] = {
     opt.Adadelta: ("rho", "epsilon"),
 }
 _ALWAYS_VECTOR = ("learning_rate", "weight_decay")
+# Activations of the whole last axis, not of each unit: layers with them pack only with
+# layers of their own width (the output layer's width is already shared).
+_LAST_AXIS = ("softmax", "log_softmax")
 
 
 @dataclass
@@ -147,8 +150,10 @@ def describe(model: Any) -> MemberSpec | str:
             return f"Dense '{layer.name}' is frozen"
         regs = tuple(type(r).__name__ if r is not None else None
                      for r in (layer.kernel_regularizer, layer.bias_regularizer))
+        # an activation over the whole last axis would see padded units: no padding there
+        width = int(layer.units) if layer._kernel_fn.name in _LAST_AXIS else None
         parts.append(("dense", layer._kernel_fn.name, bool(layer.use_bias), regs,
-                      str(layer.kernel.dtype)))
+                      str(layer.kernel.dtype), width))
     loss = _loss_key(model)
     if isinstance(loss, str):
         return loss
