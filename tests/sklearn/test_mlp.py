@@ -398,6 +398,24 @@ def test_thread_chooser_keeps_the_faster_thread_count(monkeypatch, one_thread_st
         assert _blas_threads() == [2] * len(_blas_threads())
 
 
+def test_a_restarted_thread_chooser_chooses_again(monkeypatch):
+    from threadpoolctl import threadpool_limits
+
+    now = {"t": 0.0}
+    monkeypatch.setattr(blas_threads.time, "perf_counter", lambda: now["t"])
+    with threadpool_limits(limits=2, user_api="blas"):
+        chooser = blas_threads.ThreadChooser(trial_steps=1)
+        for one_thread_step, chosen in ((1.0, 1), (3.0, 2)):  # the load changed
+            for _ in range(4):
+                chooser.start()
+                now["t"] += one_thread_step if chooser.threads == 1 else 2.0
+                chooser.stop()
+            assert (chooser.trying, chooser.threads) == (False, chosen)
+            chooser.restart()
+            assert chooser.trying
+        chooser.close()
+
+
 def test_small_networks_train_on_one_thread_and_wide_ones_try_both(monkeypatch):
     from threadpoolctl import threadpool_limits
 

@@ -45,7 +45,8 @@ class ThreadChooser:
         self.threads = default
         self._controller = controller
         self._limiter = None
-        self._schedule = [] if default <= 1 or not trial else [1, default] * 2
+        self._trial = trial and default > 1
+        self._schedule = [1, default] * 2 if self._trial else []
         self._trial_steps = trial_steps
         self._steps = 0
         self._elapsed = {1: 0.0, default: 0.0}
@@ -82,6 +83,14 @@ class ThreadChooser:
         if self._steps == len(self._schedule) * self._trial_steps:
             self._schedule = []
             self._use(min(self._elapsed, key=self._elapsed.get))
+
+    def restart(self) -> None:
+        """Run the trial rounds again from the next step (the machine's load changes:
+        a long fit re-chooses, e.g. every epoch); nothing when trials are off."""
+        if self._trial:
+            self._schedule = [1, self.default] * 2
+            self._steps = 0
+            self._elapsed = dict.fromkeys(self._elapsed, 0.0)
 
     def close(self) -> None:
         """Give the process back its own thread counts."""

@@ -137,7 +137,7 @@ class BaseMLP(BaseEstimator):
                     f"hidden_layer_sizes need {layer_units}: set warm_start=False to refit."
                 )
         layout = ParameterLayout(layer_units)
-        threads = ThreadChooser(trial=self._shared_products(X.shape[0]))
+        threads = ThreadChooser(trial_steps=2, trial=self._shared_products(X.shape[0]))
         try:
             if self.solver in _STOCHASTIC_SOLVERS:
                 self._fit_stochastic(X, y, layout, incremental, threads)
@@ -263,7 +263,9 @@ class BaseMLP(BaseEstimator):
         trying = False  # the thread trials start after the first (cold) step
         try:
             self.n_iter_ = 0
-            for _ in range(self.max_iter):
+            for epoch_index in range(self.max_iter):
+                if epoch_index and not threads.trying:
+                    threads.restart()  # the load may have changed: choose again
                 X_rows, y_rows = X, y
                 if self.shuffle:
                     sample_idx = shuffle(sample_idx, random_state=self._random_state)
