@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from neuroflow.saving import deserialize_object, serialize_object
 from neuroflow.backend._registry import builtin_class, builtin_families
+from neuroflow.saving import deserialize_object, serialize_object
 
 _SKIP = {"Layer", "Model", "Sequential", "Functional", "InputLayer", "Loss", "Metric",
          "Optimizer", "LearningRateSchedule", "Initializer", "Regularizer", "Constraint",

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from neuroflow import losses as _losses
+from neuroflow.backend._registry import resolve as _resolve
 from neuroflow.metrics.accuracy_metrics import (
     Accuracy,
     BinaryAccuracy,
@@ -97,7 +98,6 @@ from neuroflow.metrics.regression_metrics import (
     mse,
     msle,
 )
-from neuroflow.backend._registry import resolve as _resolve
 
 __all__ = [
     "Metric", "Mean", "Sum", "MeanMetricWrapper", "Accuracy", "BinaryAccuracy",
