@@ -115,7 +115,8 @@ def test_a_batch_begin_hook_still_runs_every_batch():
     assert [c[0] for c in recorder.calls if c[0] != "begin"] == list(range(7))
 
 
-def test_the_progress_bar_interval_follows_its_stream():
+def test_the_progress_bar_interval_follows_its_stream(monkeypatch):
+    monkeypatch.delenv("CI", raising=False)  # CI=true means "no terminal", whatever isatty says
     bar = keras.callbacks.ProgbarLogger()
     bar.stream = io.StringIO()
     assert bar.batch_hook_interval == math.inf  # a file: only the finished line
@@ -125,6 +126,7 @@ def test_the_progress_bar_interval_follows_its_stream():
 
 
 def test_a_terminal_bar_is_redrawn_mid_epoch_from_the_replay_loop(monkeypatch):
+    monkeypatch.delenv("CI", raising=False)  # CI=true means "no terminal", whatever isatty says
     x, y = _data()
     model = _model()
     eager = _count_eager_steps(model, monkeypatch)
