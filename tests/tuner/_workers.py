@@ -58,7 +58,9 @@ SEARCH_FILE = textwrap.dedent('''
     y = x.sum(axis=1, keepdims=True)
     tuner = Logged(HyperModel(), objective="val_loss", max_trials=int(os.environ["NF_TRIALS"]),
                    seed=0, directory=os.environ["NF_PROJECT_DIR"], project_name="shared",
-                   heartbeat_interval=1, grace_period=3,
+                   # a grace of several heartbeats: a live worker on a busy machine (the
+                   # suite runs on every core) may beat late, and must not be taken for dead
+                   heartbeat_interval=1, grace_period=8,
                    max_retries_per_trial=int(os.environ.get("NF_RETRIES", "0")))
     search_args = (x, y)
     search_kwargs = {"epochs": 2, "validation_data": (x, y), "verbose": 0}
