@@ -14,7 +14,11 @@ from __future__ import annotations
 import time
 from functools import lru_cache
 
-__all__ = ["ThreadChooser"]
+__all__ = ["ThreadChooser", "WIDE_WEIGHTS"]
+
+WIDE_WEIGHTS = 10_000
+"""A weight matrix this large makes batch-32 products where BLAS threads may pay: below
+it, one thread is never slower, and on a busy machine much faster."""
 
 
 @lru_cache(maxsize=1)

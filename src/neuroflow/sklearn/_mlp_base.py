@@ -18,7 +18,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state, gen_batches, shuffle
 from sklearn.utils.validation import check_is_fitted
 
-from neuroflow.backend.blas_threads import ThreadChooser
+from neuroflow.backend.blas_threads import WIDE_WEIGHTS, ThreadChooser
 from neuroflow.sklearn._mlp_lbfgs import minimize_lbfgs
 from neuroflow.sklearn._mlp_network import (
     Backprop,
@@ -35,9 +35,9 @@ __all__ = ["BaseMLP"]
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
 _EPOCH_GATHER_BYTES = 16 * 2**20  # the largest epoch copy of (X, y) a fit keeps
 _FLOAT_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
-# products (rows x weights) from which BLAS threads may pay: a batch of 200 rows
-# through 10,000 weights, the width from which Model.fit tries threads at batch 32
-_SHARED_PRODUCT = 200 * 10_000
+# products (rows x weights) from which BLAS threads may pay: a batch of 200 rows (the
+# MLPs' default) through the weights from which Model.fit tries threads
+_SHARED_PRODUCT = 200 * WIDE_WEIGHTS
 
 
 class _Sizes:

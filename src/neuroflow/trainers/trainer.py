@@ -14,7 +14,7 @@ from neuroflow import metrics as metrics_module
 from neuroflow import optimizers as optimizers_module
 from neuroflow.autodiff.primitive import _trace  # active_trace()'s cell: no call on model(x)
 from neuroflow.autodiff.tensor import Tensor, _recording, backward_pass  # is_recording()'s
-from neuroflow.backend.blas_threads import ThreadChooser
+from neuroflow.backend.blas_threads import WIDE_WEIGHTS, ThreadChooser
 from neuroflow.callbacks.callback import CallbackList, PeriodicHook
 from neuroflow.callbacks.history import History
 from neuroflow.callbacks.progbar_logger import ProgbarLogger
@@ -1005,12 +1005,9 @@ def _runs_many_steps(plan: Plan) -> bool:
     return (plan.flat or not plan.backward) and not plan.terms
 
 
-_WIDE_PRODUCT = 10_000  # a variable this large makes products where BLAS threads matter
-
-
 def _thread_chooser(variables: list) -> ThreadChooser | None:
     """A ThreadChooser for a model with products wide enough for threads to matter."""
-    if not any(v.data.size >= _WIDE_PRODUCT for v in variables):
+    if not any(v.data.size >= WIDE_WEIGHTS for v in variables):
         return None
     chooser = ThreadChooser()
     return chooser if chooser.trying else None
