@@ -13,7 +13,10 @@ issue 14, in one run:
 4. predict and model(x) on one row vs the bare forward pass (target: 1.5x); evaluate's
    forward-only plan; fit with the progress bar vs verbose=0;
 5. calls per training step of case 2 (neuroflow vs the NumPy loop) and the NumPy call
-   floor: a loop making as many trivial NumPy calls, timed on this machine.
+   floor: a loop making as many trivial NumPy calls, timed on this machine;
+6. the floors of any engine that calls NumPy per kernel, beside JAX: the leanest NumPy
+   SGD step of case 2 (13 calls), case 1's matrix products alone, and those plus the
+   whole-buffer Adam update.
 
 neuroflow's figures are a steady epoch (the second of a fit: the first traces the plans).
 JAX (jit of one epoch as a `lax.scan`, the same optimizers), Keras, PyTorch and
@@ -451,6 +454,102 @@ def numpy_call_floor(calls: int, steps: int = 2000) -> float:
     return _best(loop, 3) / steps
 
 
+def lean_step_floor(x, y, batch_size=32, repeats=3) -> float:
+    """Seconds per step of the leanest plain-SGD step of case 2 NumPy allows: the bias of
+    the first layer folded into its kernel (a column of ones appended to the data once),
+    every product through `np.dot(..., out=)`, every buffer reused, the loss summed once
+    at the end of the epoch. 13 NumPy calls per step, no gradient for the input: what any
+    engine that calls NumPy once per kernel pays at least."""
+    rng = np.random.default_rng(0)
+    n, d = x.shape
+    steps = n // batch_size
+    xa = np.concatenate([x, np.ones((n, 1), x.dtype)], axis=1)
+    params = (rng.standard_normal(((d + 1) * 30 + 31,)) * 0.1).astype(np.float32)
+    grads = np.zeros_like(params)
+    w1, w2, b2 = params[:(d + 1) * 30].reshape(d + 1, 30), params[-31:-1].reshape(30, 1), \
+        params[-1:]
+    g1, g2, gb2 = grads[:(d + 1) * 30].reshape(d + 1, 30), grads[-31:-1].reshape(30, 1), \
+        grads[-1:]
+    h, dh = (np.empty((batch_size, 30), np.float32) for _ in range(2))
+    dy = np.empty((batch_size, 1), np.float32)
+    mask = np.empty((batch_size, 30), bool)
+    errors = np.empty((steps, batch_size, 1), np.float32)
+    scale, w2t = np.float32(2 * 0.01 / batch_size), w2.T
+    dot, maximum, add, sub, mul, greater = (np.dot, np.maximum, np.add, np.subtract,
+                                            np.multiply, np.greater)
+    reduce = np.add.reduce
+
+    def epoch():
+        for k in range(steps):
+            s = k * batch_size
+            xb, e = xa[s:s + batch_size], errors[k]
+            dot(xb, w1, out=h)
+            maximum(h, 0, out=h)
+            dot(h, w2, out=dy)
+            add(dy, b2, out=dy)
+            sub(dy, y[s:s + batch_size], out=e)
+            mul(e, scale, out=dy)
+            dot(h.T, dy, out=g2)
+            reduce(dy, 0, None, gb2)
+            dot(dy, w2t, out=dh)
+            greater(h, 0, out=mask)
+            mul(dh, mask, out=dh)
+            dot(xb.T, dh, out=g1)
+            sub(params, grads, out=params)
+        return float(np.vdot(errors, errors)) / errors.size
+
+    epoch()
+    return _best(epoch, repeats) / steps
+
+
+def gemm_floor(x, sizes=(784, 300, 100, 10), batch_size=32, repeats=3) -> float:
+    """Seconds for the matrix products alone of one epoch of case 1 (forward, kernel
+    gradients, input gradients but the first layer's), on the faster of one BLAS thread
+    and the default: the part of a NumPy step that no engine on NumPy's BLAS can skip."""
+    rng = np.random.default_rng(0)
+    x = x.reshape(len(x), -1)
+    ws = [rng.standard_normal((a, b)).astype(np.float32) * 0.05
+          for a, b in zip(sizes[:-1], sizes[1:], strict=True)]
+    outs = [np.empty((batch_size, b), np.float32) for b in sizes[1:]]
+    ins = [np.empty((batch_size, a), np.float32) for a in sizes[1:-1]]
+    gws = [np.empty_like(w) for w in ws]
+    steps = len(x) // batch_size
+
+    def epoch():
+        for k in range(steps):
+            a = x[k * batch_size:(k + 1) * batch_size]
+            acts = [a]
+            for w, o in zip(ws, outs, strict=True):
+                np.matmul(acts[-1], w, out=o)
+                acts.append(o)
+            g = outs[-1]
+            for i in range(len(ws) - 1, -1, -1):
+                np.matmul(acts[i].T, g, out=gws[i])
+                if i:
+                    np.matmul(g, ws[i].T, out=ins[i - 1])
+                    g = ins[i - 1]
+
+    epoch()
+    return min(_best(epoch, repeats), _one_thread(lambda: _best(epoch, repeats)))
+
+
+def adam_update_floor(size: int, steps: int, repeats=3) -> float:
+    """Seconds for `steps` Adam updates of `size` float32 parameters as whole-buffer NumPy
+    calls (neuroflow's kernel: 12 passes over memory), without computing any gradient."""
+    rng = np.random.default_rng(0)
+    w, g = (rng.standard_normal(size).astype(np.float32) for _ in range(2))
+    m, v, buf = (np.zeros(size, np.float32) for _ in range(3))
+    opt = nf.optimizers.Adam(0.001)
+
+    alpha = np.float32(0.001)
+
+    def run():
+        for _ in range(steps):
+            opt._kernel(w, g, [m, v], [buf], alpha)
+
+    return _best(run, repeats)
+
+
 def time_predict(repeats: int = 2000):
     model = build_regressor()
     row = np.random.default_rng(0).random((1, 8), dtype=np.float32)
@@ -802,6 +901,20 @@ def main() -> None:
     print(f"calls per step, case 2 SGD: neuroflow {nf_calls:.1f}, numpy loop {np_calls:.1f}; "
           f"numpy call floor ({round(nf_calls)} tiny NumPy calls): {floor * 1e6:.1f} us/step, "
           f"ratio neuroflow/floor {sgd['case2'] / steps2 / floor:.2f}")
+    lean = lean_step_floor(x2, y2, repeats=repeats)
+    gemms = gemm_floor(x1, repeats=repeats) * n1 / (n1 // 32 * 32)
+    print(f"floors: the leanest NumPy SGD step of case 2 (13 calls) {lean * 1e6:.1f} us/step"
+          + (f" = {lean / (jax['case2/sgd'] / steps2):.2f}x JAX's step" if "case2/sgd" in jax
+             else "")
+          + f"; case 1's matrix products alone {gemms:.3f} s/epoch"
+          + (f" = {gemms / jax['case1/sgd']:.2f}x JAX's whole SGD epoch" if "case1/sgd" in jax
+             else ""))
+    if "adam" in optimizers:
+        adam = gemms + adam_update_floor(266_610, n1 // 32, repeats)
+        print(f"floors: case 1 with Adam, the matrix products plus the whole-buffer Adam "
+              f"update alone {adam:.3f} s/epoch"
+              + (f" = {adam / jax['case1/adam']:.2f}x JAX's whole Adam epoch"
+                 if "case1/adam" in jax else ""))
     for name, s1, s2 in refs["rows"]:
         print(f"{name}: case 1 {s1:.3f} s (ratio neuroflow/{name} {sgd['case1'] / s1:.2f}), "
               f"case 2 {s2:.3f} s (ratio {sgd['case2'] / s2:.2f})")
