@@ -15,6 +15,12 @@ with the process's BLAS settings (neuroflow then picks its own thread count). Pr
 time is on the validation set (case 3: the 10,000 test images). Data come from
 neuroflow.datasets (set NEUROFLOW_DATA).
 
+Beside each ratio the script prints the GEMM floor: the fit's matrix products alone
+(forward X @ W, backward A.T @ delta and delta @ W.T, on the same shapes, dtype and
+batch sizes, for as many epochs as the fit ran), with one BLAS thread and with the
+process's default, and what share of each library's fit it is. No fit can be faster
+than its floor, so when scikit-learn's share is above 50% the 2x target is out of reach.
+
     python benchmarks/bench_sklearn_mlp.py [--repeats 2] [--quick]
 """
 
@@ -27,6 +33,7 @@ import time
 import warnings
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
 
@@ -81,6 +88,45 @@ def timed_predicts(models, X):
     return predictions, [min(record) for record in times]
 
 
+def gemm_floor(model, n_samples: int, dtype) -> dict[str, float]:
+    """Seconds of the fit's matrix products alone ({'1 thread': ..., 'default': ...}):
+    one epoch's products, fastest of 3, times the epochs the fit ran."""
+    units = [model.coefs_[0].shape[0], *(c.shape[1] for c in model.coefs_)]
+    batch = min(200, n_samples) if model.batch_size == "auto" else model.batch_size
+    sizes = [batch] * (n_samples // batch) + ([n_samples % batch] if n_samples % batch else [])
+    rng = np.random.default_rng(0)
+    weights = [rng.standard_normal((a, b)).astype(dtype)
+               for a, b in zip(units, units[1:], strict=False)]
+    x = rng.standard_normal((batch, units[0])).astype(dtype)
+    acts = [np.empty((batch, u), dtype) for u in units[1:]]
+    deltas = [np.empty((batch, u), dtype) for u in units[1:]]
+    grads = [np.empty_like(w) for w in weights]
+
+    def epoch() -> None:
+        for m in sizes:
+            z = x[:m]
+            for w, out in zip(weights, acts, strict=True):
+                z = np.matmul(z, w, out=out[:m])
+            delta = z
+            for i in range(len(weights) - 1, -1, -1):
+                below = acts[i - 1][:m] if i else x[:m]
+                np.matmul(below.T, delta, out=grads[i])
+                if i:
+                    delta = np.matmul(delta, weights[i].T, out=deltas[i - 1][:m])
+
+    floors = {}
+    for name, threads in (("1 thread", 1), ("default", None)):
+        with threadpool_limits(limits=threads, user_api="blas"):
+            epoch()  # warm
+            best = np.inf
+            for _ in range(3):
+                start = time.perf_counter()
+                epoch()
+                best = min(best, time.perf_counter() - start)
+        floors[name] = best * model.n_iter_
+    return floors
+
+
 def estimator(pipeline):
     return pipeline[-1] if hasattr(pipeline, "steps") else pipeline
 
@@ -103,11 +149,16 @@ def compare(name, make_ours, make_theirs, data, repeats: int, metric) -> bool:
                     for u, v in zip(a.coefs_, b.coefs_, strict=True))
             and np.array_equal(pred_ours, pred_theirs))
     ratio = fit_theirs / fit_ours
+    floors = gemm_floor(a, X_train.shape[0], np.result_type(X_train.dtype, a.coefs_[0].dtype))
+    floor = min(floors.values())
     print(f"{name}")
     print(f"  {metric(y_eval, pred_ours):.4f} neuroflow, {metric(y_eval, pred_theirs):.4f} "
           f"scikit-learn ({a.n_iter_} epochs); same numbers: {same}")
     print(f"  fit     {fit_ours:8.3f} s neuroflow, {fit_theirs:8.3f} s scikit-learn: "
           f"{ratio:.2f}x faster (target 2x)")
+    print(f"  GEMM floor {floors['1 thread']:.3f} s on 1 thread, {floors['default']:.3f} s on "
+          f"the default threads: {floor / fit_ours:.0%} of neuroflow's fit, "
+          f"{floor / fit_theirs:.0%} of scikit-learn's (2x needs at most 50%)")
     print(f"  predict {predict_ours * 1e3:8.2f} ms neuroflow, {predict_theirs * 1e3:8.2f} ms "
           f"scikit-learn: {predict_theirs / predict_ours:.2f}x")
     return same and ratio >= 2.0

@@ -528,3 +528,29 @@ def test_the_chapters_regressor_reaches_the_books_validation_rmse():
     rmse = root_mean_squared_error(y_valid, pipeline.predict(X_valid))
     # scikit-learn 1.9 gives 0.50533 on this split (the book: "about 0.505")
     assert round(rmse, 3) == 0.505
+
+
+_CHUNKED = [  # updates and gradient finishing in chunks that straddle the weights' end
+    (kind, {"solver": solver, **extra})
+    for kind, solver, extra in (
+        ("multiclass", "adam", {}), ("regression", "adam", {"alpha": 0.0}),
+        ("multiclass", "sgd", {"learning_rate_init": 0.05}),
+        ("regression", "sgd", {"nesterovs_momentum": False, "learning_rate_init": 0.05}),
+        ("binary", "sgd", {"momentum": 0.0, "learning_rate": "invscaling"}),
+    )
+]
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 66])  # 66: the weights' end, for (6, 4) on 3 classes
+@pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["float64", "float32"])
+@pytest.mark.parametrize(("kind", "params"), _CHUNKED)
+def test_chunked_updates_equal_scikit_learns_bit_for_bit(monkeypatch, kind, params, dtype,
+                                                        chunk):
+    from neuroflow.sklearn import _mlp_optimizers
+
+    monkeypatch.setattr(_mlp_optimizers, "CHUNK", chunk)
+    X, y = _data(kind, dtype)
+    ours, theirs = _pair(kind, params)
+    _quiet(ours.fit, X, y)
+    _quiet(theirs.fit, X, y)
+    _assert_identical(ours, theirs, X)

@@ -26,6 +26,7 @@ from neuroflow.sklearn._mlp_network import (
     ParameterLayout,
     forward_pass,
     init_parameters,
+    take_rows,
 )
 from neuroflow.sklearn._mlp_optimizers import SGD, Adam
 from neuroflow.sklearn._validation import Interval, Options, check_params, validate_data
@@ -259,7 +260,9 @@ class BaseMLP(BaseEstimator):
         # so that each batch is a view; otherwise each batch gathered on its own
         epoch = (np.empty(X.shape, X.dtype), np.empty(y.shape, y.dtype)) \
             if self.shuffle and X.nbytes + y.nbytes <= _EPOCH_GATHER_BYTES else None
+        # the optimizer finishes the gradient chunk by chunk as it updates
         step, update, grad = backprop, optimizer.update_params, backprop.grad
+        finish = backprop.finish_gradient
         trying = False  # the thread trials start after the first (cold) step
         try:
             self.n_iter_ = 0
@@ -270,8 +273,8 @@ class BaseMLP(BaseEstimator):
                 if self.shuffle:
                     sample_idx = shuffle(sample_idx, random_state=self._random_state)
                     if epoch is not None:
-                        X_rows = np.take(X, sample_idx, axis=0, out=epoch[0])
-                        y_rows = np.take(y, sample_idx, axis=0, out=epoch[1])
+                        X_rows = take_rows(X, sample_idx, epoch[0])
+                        y_rows = take_rows(y, sample_idx, epoch[1])
                 gather = self.shuffle and epoch is None
                 accumulated_loss = 0.0
                 for batch, size in zip(batches, sizes, strict=True):
@@ -281,8 +284,8 @@ class BaseMLP(BaseEstimator):
                         X_batch, y_batch = X_rows[batch], y_rows[batch]
                     if trying:
                         threads.start()
-                    batch_loss = step(flat, X_batch, y_batch)
-                    update(flat, grad)
+                    batch_loss = step(flat, X_batch, y_batch, finish=False)
+                    update(flat, grad, finish)
                     if trying:
                         threads.stop()
                     trying = threads.trying

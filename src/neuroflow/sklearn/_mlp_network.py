@@ -5,8 +5,10 @@ same in-place activations and derivatives, same dtype promotions), so that equal
 weights, data and dtype give equal bits. The speed comes from doing less per step:
 every buffer is allocated once per fit, products write through `out=`, and the
 parameters and gradients each live in one flat vector (coefs then intercepts, the
-packing scikit-learn hands to L-BFGS), so an optimizer update is a few whole-vector
-calls whatever the depth. Predictions keep their hidden activations in buffers kept
+packing scikit-learn hands to L-BFGS), so an optimizer update is a few calls per
+cache-sized chunk whatever the depth, and the gradient's last elementwise steps (the
+penalty, the division by the batch size) can wait for the update's chunks
+(`finish_gradient`). Predictions keep their hidden activations in buffers kept
 between calls (`ForwardScratch`).
 """
 
@@ -22,7 +24,7 @@ from neuroflow.sklearn._mlp_losses import loss_function
 
 __all__ = [
     "ACTIVATIONS", "Backprop", "ForwardScratch", "ParameterLayout", "forward_pass",
-    "init_parameters",
+    "init_parameters", "take_rows",
 ]
 
 
@@ -171,6 +173,13 @@ def forward_pass(X: np.ndarray, coefs: list[np.ndarray], intercepts: list[np.nda
     return z
 
 
+def take_rows(a: np.ndarray, rows: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """`a[rows]` into `out`, for valid row indices. numpy's take into `out` with its
+    default mode ('raise') goes through a temporary copy, so that `out` is untouched if
+    an index fails; 'clip' writes directly (and for valid indices means the same)."""
+    return np.take(a, rows, axis=0, out=out, mode="clip")
+
+
 def _cast_buffer(shape: tuple, source_dtype, dtype) -> np.ndarray | None:
     """A C-ordered buffer for an operand numpy would cast to `dtype` before a product
     (None when the dtypes agree)."""
@@ -205,7 +214,6 @@ class _Weights:
         self.flat = flat
         coefs, self.intercepts = owner.layout.views(flat)
         self.raveled = [c.reshape(-1) for c in coefs]
-        self.flat_coefs = flat[:owner.n_coefs]
         forward = [_cast_buffer(c.shape, c.dtype, act) for c in coefs]
         backward = [None] + [_cast_buffer(c.shape[::-1], c.dtype, grad) for c in coefs[1:]]
         self._casts = [(c, b) for c, b in zip(coefs, forward, strict=True) if b is not None]
@@ -259,7 +267,6 @@ class Backprop:
         self._penalty = np.empty(self.n_coefs, dtype=param_dtype)
         self.grad = np.empty(layout.size, dtype=self.grad_dtype)
         self._coef_grads, self._intercept_grads = layout.views(self.grad)
-        self._grad_coefs = self.grad[:self.n_coefs]
         # a product with an inner dimension of one is an outer product: computed as
         # numpy's matmul computes it (0 + a * b), without the matmul's slow loop
         self._outer = [i > 0 and shape[1] == 1
@@ -272,8 +279,7 @@ class Backprop:
         if isinstance(rows, slice):
             return X[rows], y[rows]
         m = len(rows)
-        return (np.take(X, rows, axis=0, out=self.x[:m]),
-                np.take(y, rows, axis=0, out=self.y[:m]))
+        return take_rows(X, rows, self.x[:m]), take_rows(y, rows, self.y[:m])
 
     def _weights(self, flat: np.ndarray) -> _Weights:
         weights = self._bound
@@ -282,10 +288,12 @@ class Backprop:
         weights.refresh()
         return weights
 
-    def __call__(self, flat: np.ndarray, X: np.ndarray, y: np.ndarray):
-        """scikit-learn's loss on (X, y), penalty included; fills `self.grad`."""
+    def __call__(self, flat: np.ndarray, X: np.ndarray, y: np.ndarray, finish: bool = True):
+        """scikit-learn's loss on (X, y), penalty included; fills `self.grad`. With
+        `finish=False` the gradient is left unfinished (the products and sums before
+        the penalty and the division by the batch size) for `finish_gradient`."""
         w = self._weights(flat)
-        m = X.shape[0]
+        m = self._count = X.shape[0]
         rows = self._rows.get(m)
         if rows is None:
             rows = self._rows[m] = _Rows(self, m)
@@ -330,11 +338,20 @@ class Backprop:
                 self._derivative(acts[i - 1], below, rows.scratch[i - 1],
                                  rows.masks[i - 1])
                 delta = below
-        # scikit-learn's (product + alpha * W) / n and sum / n, every layer in one go
-        if self.alpha:
-            self._grad_coefs += np.multiply(w.flat_coefs, self.alpha, out=self._penalty)
-        np.true_divide(self.grad, m, out=self.grad)
+        if finish:
+            self.finish_gradient(0, self.layout.size)
         return loss
+
+    def finish_gradient(self, start: int, stop: int) -> None:
+        """Finish `grad[start:stop]` after a call with `finish=False`: scikit-learn's
+        (product + alpha * W) / n and sum / n, elementwise, so any piece on its own."""
+        grad = self.grad[start:stop]
+        coefs_stop = min(stop, self.n_coefs)
+        if self.alpha and start < coefs_stop:
+            n = coefs_stop - start
+            grad[:n] += np.multiply(self._bound.flat[start:coefs_stop], self.alpha,
+                                    out=self._penalty[:n])
+        np.true_divide(grad, self._count, out=grad)
 
     def _derivative(self, z: np.ndarray, delta: np.ndarray, scratch: np.ndarray,
                     mask: np.ndarray) -> None:

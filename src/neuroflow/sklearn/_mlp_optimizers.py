@@ -1,26 +1,53 @@
 """scikit-learn's MLP optimizers (SGD with momentum, Adam) on flat vectors, in place.
 
 Each update is scikit-learn's expression evaluated in the same order and dtypes, but
-written through preallocated buffers over the whole flat parameter vector at once
-(elementwise arithmetic does not care how the elements are grouped). The learning
-rate schedules (`iteration_ends`, `trigger_stopping`) are scikit-learn's too.
+written through preallocated buffers over the flat parameter vector, one cache-sized
+chunk at a time (elementwise arithmetic does not care how the elements are grouped):
+an update is a dozen passes, and over a vector of megabytes each pass would go to
+memory. The same loop can finish the gradient chunk by chunk first (`finish`), so
+the penalty and the division by the batch size are done while the chunk is in cache.
+The learning rate schedules (`iteration_ends`, `trigger_stopping`) are scikit-learn's.
 """
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+
 import numpy as np
 
-__all__ = ["Adam", "SGD"]
+__all__ = ["Adam", "CHUNK", "SGD"]
+
+CHUNK = 65536
+"""Elements an update handles at a time: its five to seven vectors' chunks (512 KiB
+each in float64) stay in cache through the dozen passes (on Fashion-MNIST's [300, 100]
+network, 266,610 parameters, a few percent faster than whole vectors: the update is
+bound more by its square roots and divisions than by memory)."""
 
 
-class _Optimizer:
+class _Optimizer(ABC):
     """The learning rate and the stopping rule every optimizer shares."""
 
     def __init__(self, learning_rate_init: float) -> None:
         self.learning_rate_init = float(learning_rate_init)
         self.learning_rate = self.learning_rate_init
 
-    def iteration_ends(self, time_step: int) -> None:
+    def update_params(self, params: np.ndarray, grad: np.ndarray,
+                      finish: Callable[[int, int], None] | None = None) -> None:
+        """params += the step for `grad`, chunk by chunk; `finish(start, stop)`, when
+        given, first completes `grad[start:stop]` in place."""
+        size = params.shape[0]
+        for start in range(0, size, CHUNK):
+            stop = min(start + CHUNK, size)
+            if finish is not None:
+                finish(start, stop)
+            self._update(params[start:stop], grad[start:stop], start, stop)
+
+    @abstractmethod
+    def _update(self, params: np.ndarray, grad: np.ndarray, start: int, stop: int) -> None:
+        """The update of the elements `start:stop` (`params` and `grad` are their views)."""
+
+    def iteration_ends(self, time_step: int) -> None:  # noqa: B027 - a hook, often a no-op
         """Called after each epoch with the number of samples seen so far."""
 
     def trigger_stopping(self, message: str, verbose: bool) -> bool:
@@ -43,18 +70,20 @@ class SGD(_Optimizer):
         self.nesterov = bool(nesterov)
         self.power_t = float(power_t)
         self.velocity = np.zeros(size, dtype=dtype)
-        self._scaled_grad = np.empty(size, dtype=dtype)
-        self._update = np.empty(size, dtype=dtype) if self.nesterov else None
+        chunk = min(size, CHUNK)
+        self._scaled_grad = np.empty(chunk, dtype=dtype)
+        self._update_buffer = np.empty(chunk, dtype=dtype) if self.nesterov else None
 
-    def update_params(self, params: np.ndarray, grad: np.ndarray) -> None:
+    def _update(self, params: np.ndarray, grad: np.ndarray, start: int, stop: int) -> None:
         """velocity = momentum * velocity - lr * grad; params += velocity (Nesterov:
         params += momentum * velocity - lr * grad)."""
-        scaled = np.multiply(grad, self.learning_rate, out=self._scaled_grad)
-        velocity = np.multiply(self.velocity, self.momentum, out=self.velocity)
+        n = stop - start
+        scaled = np.multiply(grad, self.learning_rate, out=self._scaled_grad[:n])
+        velocity = self.velocity[start:stop]
+        np.multiply(velocity, self.momentum, out=velocity)
         np.subtract(velocity, scaled, out=velocity)
-        update = self._update
-        if update is not None:
-            np.multiply(velocity, self.momentum, out=update)
+        if self._update_buffer is not None:
+            update = np.multiply(velocity, self.momentum, out=self._update_buffer[:n])
             params += np.subtract(update, scaled, out=update)
         else:
             params += velocity
@@ -88,23 +117,32 @@ class Adam(_Optimizer):
         self.t = 0
         self.m = np.zeros(size, dtype=dtype)
         self.v = np.zeros(size, dtype=dtype)
-        self._scratch = np.empty(size, dtype=dtype)
-        self._update = np.empty(size, dtype=np.result_type(np.float64, dtype))
+        chunk = min(size, CHUNK)
+        self._scratch = np.empty(chunk, dtype=dtype)
+        self._update_buffer = np.empty(chunk, dtype=np.result_type(np.float64, dtype))
+        self._step = np.float64(0.0)
 
-    def update_params(self, params: np.ndarray, grad: np.ndarray) -> None:
+    def update_params(self, params: np.ndarray, grad: np.ndarray,
+                      finish: Callable[[int, int], None] | None = None) -> None:
         """m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2;
         params += -lr m / (sqrt(v) + epsilon), lr = lr0 sqrt(1 - b2^t) / (1 - b1^t)."""
         self.t = t = self.t + 1
-        m, v, scratch, update = self.m, self.v, self._scratch, self._update
+        # a NumPy float64, as scikit-learn's: the update is float64 whatever the dtype
+        self.learning_rate = learning_rate = (
+            self.learning_rate_init * np.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t))
+        self._step = -learning_rate
+        super().update_params(params, grad, finish)
+
+    def _update(self, params: np.ndarray, grad: np.ndarray, start: int, stop: int) -> None:
+        n = stop - start
+        m, v = self.m[start:stop], self.v[start:stop]
+        scratch, update = self._scratch[:n], self._update_buffer[:n]
         m *= self.beta_1
         m += np.multiply(grad, self._one_minus_beta_1, out=scratch)
         v *= self.beta_2
         squared = np.square(grad, out=scratch)
         v += np.multiply(squared, self._one_minus_beta_2, out=squared)
-        # a NumPy float64, as scikit-learn's: the update is float64 whatever the dtype
-        self.learning_rate = learning_rate = (
-            self.learning_rate_init * np.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t))
-        np.multiply(m, -learning_rate, out=update)
+        np.multiply(m, self._step, out=update)
         denominator = np.sqrt(v, out=scratch)
         denominator += self.epsilon
         params += np.divide(update, denominator, out=update)
