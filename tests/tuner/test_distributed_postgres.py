@@ -24,9 +24,10 @@ def test_workers_share_a_postgres_study(tmp_path, postgres_url):
 
 
 def test_killed_worker_does_not_stop_a_postgres_search(tmp_path, postgres_url):
-    import optuna
+    from neuroflow.tuner.storage import delete_study
 
-    optuna.delete_study(study_name="shared", storage=postgres_url)
+    # the other test may have run on this server (or, under xdist, on another one)
+    delete_study(postgres_url, "shared")
     results = wait_all(start_workers(tmp_path, postgres_url, workers=3, trials=TRIALS,
                                      kill_one=True))
     states = [t.state.name for t in load_study(postgres_url).trials]

@@ -2,8 +2,10 @@
 
 Workers coordinate through the study alone. A trial claims its place by its number: it
 runs only if fewer than `max_trials` unfailed trials (running, queued or complete) have a
-smaller number, so concurrent workers never run more than `max_trials` trials together;
-a trial that loses the race is discarded (stored as failed, marked surplus). Failed trials
+smaller number, so concurrent workers never run more than `max_trials` trials together.
+Workers count and create trials in turn, under the study's claim lock; on a storage
+without one, a trial that loses the race is discarded (stored as failed, marked
+surplus). Failed trials
 give their place back, so a search ends with `max_trials` completed trials. A worker with
 nothing left to start waits for the running trials of the others, so the failure of a
 killed worker (noticed through its missing heartbeat) is made good before the search ends.
@@ -11,6 +13,7 @@ killed worker (noticed through its missing heartbeat) is made good before the se
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import logging
 import os
@@ -24,7 +27,6 @@ from neuroflow.tuner.hyperparameters import HyperParameters
 from neuroflow.tuner.objective import Objective, get_objective
 from neuroflow.tuner.samplers import PlannedSampler, SeededRandomSampler
 from neuroflow.tuner.storage import (
-    Heartbeat,
     Requeue,
     check_project_study,
     default_storage_url,
@@ -33,6 +35,7 @@ from neuroflow.tuner.storage import (
     quiet,
     require_optuna,
 )
+from neuroflow.tuner.study_storage import StudyStorage
 from neuroflow.tuner.trial import (
     ERROR_ATTR,
     HOST_ATTR,
@@ -114,9 +117,7 @@ class Oracle:
         self.study_name: str | None = None
         self._overwrite = False
         self._study = None
-        self._heartbeats: dict[int, Heartbeat] = {}
         self._started: _dt.datetime | None = None
-        self._last_read: list | None = None
 
     # ---- the study ------------------------------------------------------------------
     def _configure(self, project_dir: str, study_name: str, overwrite: bool) -> None:
@@ -199,61 +200,82 @@ class Oracle:
 
     def create_trials(self, count: int) -> list:
         """Up to `count` trials to train together as one pack: the first as `create_trial`
-        hands it out, then as many more as can start now without waiting. Empty when the
-        search is over."""
-        first = self.create_trial()
-        if first is None:
-            return []
-        trials = [first]
-        while len(trials) < count:
-            # the study as the last claim read it (after its ask): one read per trial
-            frozen = self._last_read if self._last_read is not None else self._frozen_trials()
-            waiting = any(t.state.name == "WAITING" for t in frozen)
-            if not waiting and self._exhausted(frozen):
-                break
-            if not self._ready(sum(not _is_retry(t) for t in frozen)):
-                break
-            trial = self.create_trial(wait=False, frozen=frozen)
-            if trial is None:
-                break
-            trials.append(trial)
-        return trials
+        hands it out, then as many more as can start now without waiting, all claimed
+        under one hold of the claim lock. Empty when the search is over."""
+        return self._hand_out(count, wait=True)
 
-    def create_trial(self, wait: bool = True, frozen: list | None = None) -> Any:
+    def create_trial(self, wait: bool = True) -> Any:
         """An Optuna trial to run now, or None when the search is over (or, with
-        `wait=False`, when only other running trials are left to wait for). `frozen`:
-        the study's trials as just read (a pack's next trial reuses its last claim's
-        read instead of reading the whole study twice more)."""
-        optuna = require_optuna()
-        states = optuna.trial.TrialState
-        study = self.study
+        `wait=False`, when only other running trials are left to wait for)."""
+        trials = self._hand_out(1, wait=wait)
+        return trials[0] if trials else None
+
+    def _hand_out(self, count: int, wait: bool) -> list:
         if self._started is None:
             self._started = _dt.datetime.now()
         while True:
-            if frozen is None:
-                with quiet():
-                    optuna.storages.fail_stale_trials(study)
-                trials = self._frozen_trials()
-            else:
-                trials, frozen = frozen, None
-            self._check_failures(trials)
-            waiting = any(t.state == states.WAITING for t in trials)
-            if not waiting and self._exhausted(trials):
-                if wait and any(t.state == states.RUNNING for t in trials):
-                    time.sleep(self.poll_interval)
-                    continue
-                return None
+            with self._claims() as locked:
+                frozen = self._read_study()
+                trials: list = []
+                while len(trials) < count:
+                    if trials and not self._ready(sum(not _is_retry(t) for t in frozen)):
+                        break
+                    trial, frozen = self._next_trial(frozen, bool(locked))
+                    if trial is None:
+                        break
+                    trials.append(trial)
+            if trials or not wait or not any(t.state.name == "RUNNING" for t in frozen):
+                return trials
+            time.sleep(self.poll_interval)  # the others' running trials may still fail
+
+    def _claims(self) -> Any:
+        """The study's claim lock where the storage has one (see study_storage); it
+        gives True while it holds a lock."""
+        storage = self._own_storage()
+        if storage is None:
+            return contextlib.nullcontext()
+        return storage.claims(self.study._study_id)
+
+    def _own_storage(self) -> StudyStorage | None:
+        storage = getattr(self.study._storage, "_backend", self.study._storage)
+        return storage if isinstance(storage, StudyStorage) else None
+
+    def _read_study(self) -> list:
+        """Fail the trials of dead workers (queueing their retries), then read the study."""
+        optuna = require_optuna()
+        with quiet():
+            optuna.storages.fail_stale_trials(self.study)
+        return self._frozen_trials()
+
+    def _next_trial(self, frozen: list, locked: bool) -> tuple[Any, list]:
+        """(a claimed trial or None when nothing can start now, the study as it is now).
+        `locked`: this worker holds the claim lock, so `frozen` is still the study."""
+        while True:
+            self._check_failures(frozen)
+            waiting = any(t.state.name == "WAITING" for t in frozen)
+            if not waiting and self._exhausted(frozen):
+                return None, frozen
+            storage = self._own_storage()
             with quiet():
-                trial = study.ask()
-            self._start_heartbeat(trial)
-            plan = self._claim(trial)
+                trial = self.study.ask()
+            if storage is not None:
+                storage.hold(trial._trial_id)
+            if locked:  # no other worker created a trial since `frozen` was read
+                mine = trial.study._storage.get_trial(trial._trial_id)
+                frozen = [t for t in frozen if t.number != trial.number] + [mine]
+            else:  # read after the ask: every trial numbered below this one is in it
+                frozen = self._frozen_trials()
+            plan = self._claim(trial, frozen)
             if plan is None:
                 self._discard(trial)
+                frozen = self._frozen_trials()
                 continue
             trial.set_user_attr(PLAN_ATTR, plan)
             trial.set_user_attr(HOST_ATTR, socket.gethostname())
             trial.set_user_attr(WORKER_ATTR, f"{socket.gethostname()}:{os.getpid()}")
-            return trial
+            if storage is not None:
+                storage.commit_claim(trial._trial_id, heartbeat=bool(self.heartbeat_interval))
+            return trial, frozen
 
     def _live(self, t: Any) -> bool:
         return t.state.name in ("RUNNING", "WAITING", "COMPLETE")
@@ -264,10 +286,9 @@ class Oracle:
         size = self._schedule_size()
         return size is not None and sum(not _is_retry(t) for t in trials) >= size
 
-    def _claim(self, trial: Any) -> dict | None:
-        # read after the ask: every trial numbered below this one is in it
-        self._last_read = self._frozen_trials()
-        below = [t for t in self._last_read if t.number < trial.number]
+    def _claim(self, trial: Any, frozen: list) -> dict | None:
+        # `frozen` is read after the ask: every trial numbered below this one is in it
+        below = [t for t in frozen if t.number < trial.number]
         if self.max_trials is not None and sum(map(self._live, below)) >= self.max_trials:
             return None
         existing = trial.user_attrs.get(PLAN_ATTR)
@@ -284,16 +305,8 @@ class Oracle:
         trial.set_user_attr(SURPLUS_ATTR, True)
         self._finish(trial, state=optuna.trial.TrialState.FAIL)
 
-    def _start_heartbeat(self, trial: Any) -> None:
-        storage = self.study._storage
-        if self.heartbeat_interval and hasattr(storage, "record_heartbeat"):
-            self._heartbeats[trial._trial_id] = Heartbeat(
-                storage, trial._trial_id, self.heartbeat_interval).start()
-
     def _finish(self, trial: Any, value: float | None = None, state: Any = None) -> None:
-        beat = self._heartbeats.pop(trial._trial_id, None)
-        if beat is not None:
-            beat.stop()
+        storage = self._own_storage()
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -301,6 +314,9 @@ class Oracle:
         except Exception as err:  # noqa: BLE001 - another worker declared it failed first
             logging.getLogger("neuroflow.tuner").warning(
                 "could not record the end of trial %s: %s", trial.number, err)
+        finally:
+            if storage is not None:
+                storage.release(trial._trial_id)
 
     def end_trial(self, trial: Any, value: float | None = None, error: str | None = None,
                   interrupted: bool = False) -> None:
@@ -316,7 +332,8 @@ class Oracle:
         self._finish(trial, state=optuna.trial.TrialState.FAIL)
         if self.max_retries_per_trial and not interrupted:
             frozen = self.study._storage.get_trial(trial._trial_id)
-            Requeue(self.max_retries_per_trial)(self.study, frozen)
+            with self._claims():  # a new trial, like a claim: one worker at a time
+                Requeue(self.max_retries_per_trial)(self.study, frozen)
 
     def _check_failures(self, trials: list) -> None:
         limit = self.max_consecutive_failed_trials

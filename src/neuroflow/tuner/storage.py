@@ -6,13 +6,12 @@ import contextlib
 import inspect
 import os
 import sqlite3
-import threading
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Heartbeat", "Requeue", "check_project_study", "default_storage_url", "delete_study",
+__all__ = ["Requeue", "check_project_study", "default_storage_url", "delete_study",
            "make_storage", "quiet", "require_optuna"]
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -85,7 +84,8 @@ def check_project_study(project_dir: str | os.PathLike) -> None:
 
 def make_storage(url: str | Any, heartbeat_interval: int | None, grace_period: int | None,
                  max_retries_per_trial: int) -> Any:
-    """An Optuna RDBStorage for `url` (a storage object is returned as given).
+    """A StudyStorage (Optuna's RDBStorage, claims serialized, a trial's writes batched)
+    for `url`; a storage object is returned as given.
 
     With a heartbeat, a trial whose worker stops beating for `grace_period` seconds is
     marked failed by the next worker that looks, and re-queued `max_retries_per_trial`
@@ -110,8 +110,10 @@ def make_storage(url: str | Any, heartbeat_interval: int | None, grace_period: i
         key = ("heartbeat_stale_trial_callback" if "heartbeat_stale_trial_callback" in params
                else "failed_trial_callback")
         kwargs[key] = Requeue(max_retries_per_trial)
+    from neuroflow.tuner.study_storage import StudyStorage
+
     with quiet():
-        storage = optuna.storages.RDBStorage(url, **kwargs)
+        storage = StudyStorage(url, **kwargs)
     if url.startswith("sqlite"):
         _fast_sqlite(storage)
     return storage
@@ -171,32 +173,3 @@ def delete_study(storage: Any, study_name: str) -> None:
         optuna.delete_study(study_name=study_name, storage=storage)
     except KeyError:
         pass
-
-
-class Heartbeat:
-    """A daemon thread that records a trial's heartbeat every `interval` seconds."""
-
-    def __init__(self, storage: Any, trial_id: int, interval: float):
-        self._storage = storage
-        self._trial_id = trial_id
-        self._interval = interval
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="neuroflow-heartbeat",
-                                        daemon=True)
-
-    def start(self) -> Heartbeat:
-        self._storage.record_heartbeat(self._trial_id)
-        self._thread.start()
-        return self
-
-    def _run(self) -> None:
-        while not self._stop.wait(self._interval):
-            try:
-                self._storage.record_heartbeat(self._trial_id)
-            except Exception:  # noqa: BLE001 - a missed beat is retried at the next tick
-                pass
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join()
