@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from neuroflow.backend.blas_threads import ThreadChooser
+from neuroflow.backend.blas_threads import WIDE_WEIGHTS, ThreadChooser
 from neuroflow.callbacks.callback import CallbackList
 from neuroflow.callbacks.history import History
 from neuroflow.population.compiled import PackSteps, loss_targets
@@ -38,20 +38,25 @@ def _slots_per_parameter(model: Any) -> int:
     return sum(v.data.shape == (1, 1) for v in probe.variables)
 
 
-# The cost model that decides where a group is cut into packs: a pack's compiled step costs
-# an overhead (its loop, loss and optimizer calls, then about six NumPy calls per Dense
-# layer) plus its arithmetic, padding included (measured on 2 cores with one BLAS thread:
-# stacked float32 products of batch 32 run at about 50 GFLOP/s).
-_STEP_OVERHEAD_S = 3e-5
-_LAYER_OVERHEAD_S = 3.5e-5
-_SECONDS_PER_FLOP = 2e-11
+# The cost model that decides where a group is cut into packs, in seconds per training
+# step (measured on this 2-core machine, one BLAS thread, the California search's packs):
+# a fixed cost per pack (the loss plan, the optimizer update, the epoch loop's
+# bookkeeping), about eight NumPy calls per Dense layer, the elementwise passes over each
+# hidden layer's (rows, batch, units) activations (bias, activation, its derivative, the
+# bias gradient), and the stacked products, padding included (batch-32 float32 products
+# of these widths run at about 40 GFLOP/s).
+_STEP_OVERHEAD_S = 1e-4
+_LAYER_OVERHEAD_S = 1e-5
+_SECONDS_PER_ELEMENT = 2.5e-9
+_SECONDS_PER_FLOP = 2.5e-11
 # A pack whose widest layer's activations outgrow this many bytes leaves the core's cache
 # on every step (measured: 8-30-1 members, 6.7 ms per member and epoch at K = 32 or 64,
 # 12.8 ms at K = 128): larger groups are cut into several packs.
 _CACHE_BYTES = 256 << 10
 # Validation inside fit replays the forward pass on blocks of rows this large (bytes of one
-# layer's activations for the whole pack).
-_VALIDATION_BLOCK_BYTES = 4 << 20
+# layer's activations for the whole pack): within the cache, as for training steps (4 MiB
+# blocks cost 1.5x the time per row of 512 KiB ones).
+_VALIDATION_BLOCK_BYTES = 512 << 10
 # Beyond this many weights per member a step is arithmetic, which batching does not save:
 # such members train alone (the 784-300-100-10 classifier has 266,610).
 _COMPUTE_BOUND_PARAMETERS = 50_000
@@ -72,12 +77,12 @@ class _Padding:
         self.layout = list(widths)
         self.k, self.mixed = 1, False
         self.hidden = max(widths[1:-1], default=0)
-        self.extra_layers = len(widths) - 2  # sum over members of (hidden layers - 1)
+        self.depths = len(widths) - 2  # hidden layers, summed over the members
 
     def add(self, widths: list[int]) -> None:
         self.k += 1
         self.hidden = max(self.hidden, max(widths[1:-1], default=0))
-        self.extra_layers += len(widths) - 2
+        self.depths += len(widths) - 2
         if not self.mixed and len(widths) == len(self.layout):
             self.layout = [max(a, b) for a, b in zip(self.layout, widths, strict=True)]
             return
@@ -90,7 +95,21 @@ class _Padding:
         if not self.mixed:
             return self.k * _parameters(self.layout)
         n_in, n_out, w = self.layout[0], self.layout[-1], self.hidden
-        return self.k * (n_in * w + w + w * n_out + n_out) + self.extra_layers * (w * w + w)
+        return (self.k * (n_in * w + w + w * n_out + n_out)
+                + (self.depths - self.k) * (w * w + w))  # each member's hidden-to-hidden
+
+    def elements(self) -> int:
+        """Hidden units the pack's steps compute per row of a batch, padding included."""
+        if not self.mixed:
+            return self.k * sum(self.layout[1:-1])
+        return self.depths * self.hidden
+
+
+def _step_seconds(padding: _Padding, batch_size: int) -> float:
+    """The cost model's time of one training step of the pack `padding` describes."""
+    return (_STEP_OVERHEAD_S + _LAYER_OVERHEAD_S * (len(padding.layout) - 1)
+            + _SECONDS_PER_ELEMENT * batch_size * padding.elements()
+            + _SECONDS_PER_FLOP * 6 * batch_size * padding.work())
 
 
 def _sorted(logs: dict) -> dict:
@@ -181,8 +200,7 @@ class Population:
                               or (self.memory_budget is not None
                                   and nbytes > self.memory_budget)):
                     break
-                overhead = _STEP_OVERHEAD_S + _LAYER_OVERHEAD_S * (len(layout) - 1)
-                cost = best[i] + overhead + _SECONDS_PER_FLOP * 6 * batch_size * padding.work()
+                cost = best[i] + _step_seconds(padding, batch_size)
                 if cost < best[j]:
                     best[j], cut[j] = cost, i
         packs, j = [], n
@@ -426,6 +444,8 @@ class _PackTrainer:
         self.nbytes = len(pack) * self.net.nbytes_per_member(batch_size,
                                                              self.opt.slot_count())
         self.layouts = [self._layout(s) for s in pack]
+        self.wide = any(int(a) * int(b) >= WIDE_WEIGHTS
+                        for a, b in zip(self.net.widths[:-1], self.net.widths[1:], strict=True))
         self.opt.load(self.layouts)
         self._by_member = dict(enumerate(pack))
 
@@ -465,9 +485,12 @@ class _PackTrainer:
                 lists[m].on_epoch_begin(epoch)
             opt.refresh_rates()
             sums, count = np.zeros(len(active)), 0
-            # the BLAS threads: one or the default, whichever runs this epoch's first
-            # steps faster
-            chooser = ThreadChooser()
+            # the BLAS threads: one when every member's products are narrow (a stacked
+            # product is one small product per member, too small to share), else one or
+            # the default, whichever runs this epoch's first steps faster; validation
+            # keeps them (with the default threads on a busy machine, the stacked
+            # products of a validation block ran 30x slower)
+            chooser = ThreadChooser(trial=self.wide)
             threads = chooser if chooser.trying else None
             # validated at the epoch's end as Model.fit does, also when the loss went NaN
             validate = self.val is not None and _should_validate(epoch, self.validation_freq)
@@ -503,12 +526,13 @@ class _PackTrainer:
                                                   count, bad.tolist(), finals, validate)
                         if not active:
                             break
+                if active:  # validated under the threads the epoch's steps chose
+                    self._end_epoch(epoch, specs, lists, active, sums / max(count, 1),
+                                    finals, validate=validate)
             finally:
                 chooser.close()
             if not active:
                 break
-            self._end_epoch(epoch, specs, lists, active, sums / max(count, 1), finals,
-                            validate=validate)
             stopped = [m for m in active if specs[m].model.stop_training]
             if stopped:
                 self._leave(specs, lists, stopped, finals)

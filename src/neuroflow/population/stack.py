@@ -60,6 +60,11 @@ class StackedNetwork:
         else:
             self.widths = np.array(self.member_widths).max(axis=0)
         self.loss = ref.model.compiled_loss.losses[0]
+        # the (layer position, attribute) pairs that carry a regularizer (members of a pack
+        # share which do): `penalties` is a no-op, called every step, without them
+        self.regularized = [(j, attr) for j, layer in enumerate(ref.dense)
+                            for attr in ("kernel_regularizer", "bias_regularizer")
+                            if getattr(layer, attr) is not None]
         # each member's own generator for its Dropout draws (None: the global one)
         self.generators: list | None = None
         self._count_rows()
@@ -210,30 +215,26 @@ class StackedNetwork:
 
     def penalties(self, with_gradient: bool) -> np.ndarray | None:
         """Each member's regularization loss (K,), its gradient added to `grads`."""
-        out = None
-        for j in range(len(self.activations)):
-            layer0 = self.specs[0].dense[j]
-            for attr, views, grad_views in (
-                ("kernel_regularizer", self.kernels, self.grad_kernels),
-                ("bias_regularizer", self.biases, self.grad_biases),
-            ):
-                if getattr(layer0, attr) is None:
+        if not self.regularized:
+            return None
+        out = np.zeros(len(self.specs))
+        for j, attr in self.regularized:
+            views, grad_views = ((self.kernels, self.grad_kernels) if attr[0] == "k"
+                                 else (self.biases, self.grad_biases))
+            for m, spec in enumerate(self.specs):
+                layer = self.layer_at(spec, j)
+                if layer is None:
                     continue
-                out = np.zeros(len(self.specs)) if out is None else out
-                for m, spec in enumerate(self.specs):
-                    layer = self.layer_at(spec, j)
-                    if layer is None:
-                        continue
-                    n_in, n_out = layer.kernel.shape
-                    corner = (m, slice(0, n_in), slice(0, n_out)) if attr[0] == "k" else (
-                        m, 0, slice(0, n_out))
-                    with GradientTape() as tape:
-                        w = Tensor(views[j][corner])
-                        tape.watch(w)
-                        penalty = getattr(layer, attr)(w)
-                    out[m] += float(penalty.data)
-                    if with_gradient:
-                        grad_views[j][corner] += tape.gradient(penalty, w).data
+                n_in, n_out = layer.kernel.shape
+                corner = (m, slice(0, n_in), slice(0, n_out)) if attr[0] == "k" else (
+                    m, 0, slice(0, n_out))
+                with GradientTape() as tape:
+                    w = Tensor(views[j][corner])
+                    tape.watch(w)
+                    penalty = getattr(layer, attr)(w)
+                out[m] += float(penalty.data)
+                if with_gradient:
+                    grad_views[j][corner] += tape.gradient(penalty, w).data
         return out
 
     def metrics_update(self, y: Any, predictions: np.ndarray, members: list[int],
