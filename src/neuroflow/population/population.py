@@ -44,7 +44,9 @@ def _slots_per_parameter(model: Any) -> int:
 # bookkeeping), about eight NumPy calls per Dense layer, the elementwise passes over each
 # hidden layer's (rows, batch, units) activations (bias, activation, its derivative, the
 # bias gradient), and the stacked products, padding included (batch-32 float32 products
-# of these widths run at about 40 GFLOP/s).
+# of these widths run at about 40 GFLOP/s). Fitted to the steps of 60 packs cut from that
+# search, plus the epoch loop's own cost per step; end to end, splits into more and
+# smaller packs than this model picks were 10-20% slower, fewer and larger ones no faster.
 _STEP_OVERHEAD_S = 1e-4
 _LAYER_OVERHEAD_S = 1e-5
 _SECONDS_PER_ELEMENT = 2.5e-9
@@ -54,8 +56,8 @@ _SECONDS_PER_FLOP = 2.5e-11
 # 12.8 ms at K = 128): larger groups are cut into several packs.
 _CACHE_BYTES = 256 << 10
 # Validation inside fit replays the forward pass on blocks of rows this large (bytes of one
-# layer's activations for the whole pack): within the cache, as for training steps (4 MiB
-# blocks cost 1.5x the time per row of 512 KiB ones).
+# layer's activations for the whole pack): within the cache, as for training steps
+# (measured on one thread: blocks of 4 MiB took about 1.4x the time per row of 512 KiB).
 _VALIDATION_BLOCK_BYTES = 512 << 10
 # Beyond this many weights per member a step is arithmetic, which batching does not save:
 # such members train alone (the 784-300-100-10 classifier has 266,610).
