@@ -72,6 +72,7 @@ class StackedOptimizer:
             for m in self.members)
         self._rates: np.ndarray | None = None
         self._member_rates: list = []
+        self._lists: tuple[list, list] | None = None
         if {"beta_1", "beta_2"} & set(self.attributes) and cls in (opt.Adam, opt.AdamW):
             self.optimizer._coefficients = self._member_coefficients
 
@@ -114,7 +115,10 @@ class StackedOptimizer:
         """One update of the whole pack."""
         rates = self._learning_rates()
         self.optimizer.current_learning_rate = lambda: rates
-        self.optimizer.apply([grads], [self.params])
+        if self._lists is None or self._lists[0][0] is not grads:
+            # the same two lists every step: the optimizer checks them once, not per step
+            self._lists = ([grads], [self.params])
+        self.optimizer.apply(*self._lists)
         self.steps += 1
 
     def keep(self, members: list[int]) -> None:
@@ -126,6 +130,7 @@ class StackedOptimizer:
         self.optimizer._buffers = [None] * len(self.optimizer._buffers)
         self.optimizer._buffers2 = [None] * len(self.optimizer._buffers2)
         self.optimizer._checked_variables = None
+        self._lists = None
         self.members = [self.members[m] for m in members]
         self._set_vectors()
         self._rates = None
