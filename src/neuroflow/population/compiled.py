@@ -12,7 +12,10 @@ and no tape runs.
 The loss is the compiled loss's own math and VJPs: its per-sample values on the last
 layer's pre-activation (a Variable over that buffer) are traced once per signature and
 compiled by `trainers.plan.Plan`; replaying that plan gives the values, the predictions
-and the gradient that seeds the stacked backward pass. A loss that cannot be traced
+and the gradient that seeds the stacked backward pass. Its backward starts at the
+per-sample values, seeded with the gradient of each member's batch mean (1/batch each,
+times the loss scale), which is what the mean's own VJPs would hand down: the same
+numbers, without replaying a sum and a product every step. A loss that cannot be traced
 runs through the tape on every step (`StackedNetwork.loss_values`).
 
 Padding needs no mask when every hidden activation maps 0 to 0: a padded unit's
@@ -27,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from neuroflow.autodiff import math_ops, nn_ops, reduce_ops
+from neuroflow.autodiff import nn_ops
 from neuroflow.autodiff.tensor import Variable
 from neuroflow.losses.loss import as_prediction, as_target, squeeze_or_expand_to_same_rank
 from neuroflow.trainers.plan import Plan, Untraceable, trace
@@ -160,7 +163,8 @@ class PackSteps:
                 env["act_out"] = kernel.forward
                 lines.append(f"    return act_out(Z{last})")
             return _build(lines, env)
-        loss_plan, target = self._loss_plan(env[f"Z{last}"], y, per_member, batch, training)
+        loss_plan, target, seed_shape = self._loss_plan(env[f"Z{last}"], y, per_member,
+                                                        training)
         if loss_plan is None:  # the loss cannot be traced: the tape on every step
             env["eager_loss"] = net.loss_values
             lines.append(f"    per, dz, pred = eager_loss(Z{last}, y, {training}, "
@@ -172,8 +176,16 @@ class PackSteps:
             else:
                 env["Y"], env["leaves"] = target
                 lines.append("    copyto(Y, y)")
-            env["seed"] = np.asarray(self.loss_scale, dtype=net.dtype)
-            lines.append("    outs, grads = loss(leaves, seed)" if training
+            if training:
+                # the gradient of each member's mean loss (times the loss scale) with
+                # respect to its per-sample values: the seed the mean's own VJPs would
+                # pass down, computed once (the same float32 product), refreshed from
+                # a copy every step in case a VJP works in place on its seed
+                env["SEED0"] = np.full(seed_shape, np.asarray(self.loss_scale, net.dtype)
+                                       * (1.0 / batch), dtype=net.dtype)
+                env["SEED"] = env["SEED0"].copy()
+                lines.append("    copyto(SEED, SEED0)")
+            lines.append("    outs, grads = loss(leaves, SEED)" if training
                          else "    outs, grads = loss(leaves)")
             env["row_shape"] = (k, -1)
             lines.append(f"    per = add_reduce(outs[0].reshape(row_shape), 1, f64) / "
@@ -235,10 +247,11 @@ class PackSteps:
             env["GRADS"], env["MASK"] = net.grads, net.mask
             lines.append("    multiply(GRADS, MASK, out=GRADS)")
 
-    def _loss_plan(self, logits: np.ndarray, y: np.ndarray, per_member: bool, batch: int,
-                   training: bool) -> tuple[Any, Any]:
-        """(the loss traced on the logits buffer and compiled, the shared-target buffer
-        and the plan's leaves), or (None, None) when the loss cannot be traced."""
+    def _loss_plan(self, logits: np.ndarray, y: np.ndarray, per_member: bool,
+                   training: bool) -> tuple[Any, Any, tuple]:
+        """(the per-sample loss values traced on the logits buffer and compiled, the
+        shared-target buffer and the plan's leaves, the values' shape), or (None, None,
+        ()) when the loss cannot be traced."""
         net = self.net
         k = logits.shape[0]
         if per_member:
@@ -259,20 +272,18 @@ class PackSteps:
             y_pred = as_prediction(out)
             y_true = leaf if net.loss._raw_labels else as_target(leaf, y_pred.dtype)
             values, _ = net.loss._values_and_mask(y_true, y_pred)
-            total = math_ops.multiply(reduce_ops.sum(values), 1.0 / batch) if training \
-                else None
-            return values, out, total
+            return values, out
 
         nodes: list = []
-        values, out, total = trace(loss_fn, training, nodes)
-        try:
-            plan = Plan(nodes, [leaf], [values, out], loss=total,
+        values, out = trace(loss_fn, training, nodes)
+        try:  # trained from the per-sample values, seeded with `seed_values` (see below)
+            plan = Plan(nodes, [leaf], [values, out], loss=values if training else None,
                         variables=[z] if training else None)
         except Untraceable:
-            return None, None
+            return None, None, ()
         if training and not plan.backward:
-            return None, None
-        return plan, target
+            return None, None, ()
+        return plan, target, values.data.shape
 
 
 def _build(lines: list[str], env: dict) -> Any:
