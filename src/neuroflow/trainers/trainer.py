@@ -69,6 +69,8 @@ class Trainer:
     (True ends it after the current batch) and `resume_epoch` (an epoch index set in
     `on_train_begin`, e.g. by BackupAndRestore after restoring a backup: the fit starts
     there instead of at its `initial_epoch`; fit puts None back once it has read it).
+    An evaluation (`evaluate`, or a validation pass) has its own flag, as in Keras 3:
+    `stop_evaluating`, reset when it starts; `stop_training` never cuts it short.
     """
 
     def _init_trainer(self) -> None:
@@ -80,6 +82,7 @@ class Trainer:
         self._loss_tracker = None
         self.run_eagerly = False
         self.stop_training = False
+        self.stop_evaluating = False
         self.resume_epoch: int | None = None
         self.history = None
         self._forget_caches()
@@ -377,7 +380,7 @@ class Trainer:
                 if self._nan_batch:
                     self._report_nan(epoch, step)
                     break
-                if self.stop_training:
+                if self.stop_training if training else self.stop_evaluating:
                     break
                 if due <= clock():
                     total_var[...], count_var[...] = total, count
@@ -754,6 +757,7 @@ class Trainer:
     def _evaluate_data(self, data: Any, cbs: CallbackList) -> dict:
         """One pass of the test step over `data` (ArrayData or BatchStream); the logs."""
         self.reset_metrics()
+        self.stop_evaluating = False
         hooks = cbs.has_batch_hooks("on_test_batch_begin") or cbs.has_batch_hooks(
             "on_test_batch_end"
         )
@@ -772,6 +776,8 @@ class Trainer:
             logs = _flatten_logs(self.test_step(packed))
             if hooks:
                 cbs.batch_hook("on_test_batch_end", step, _sorted_logs(logs))
+            if self.stop_evaluating:
+                break
         logs = self.get_metrics_result() if type(self).test_step is Trainer.test_step else logs
         cbs.on_test_end(_sorted_logs(logs))
         return logs
