@@ -179,12 +179,10 @@ class PackSteps:
             if training:
                 # the gradient of each member's mean loss (times the loss scale) with
                 # respect to its per-sample values: the seed the mean's own VJPs would
-                # pass down, computed once (the same float32 product), refreshed from
-                # a copy every step in case a VJP works in place on its seed
-                env["SEED0"] = np.full(seed_shape, np.asarray(self.loss_scale, net.dtype)
-                                       * (1.0 / batch), dtype=net.dtype)
-                env["SEED"] = env["SEED0"].copy()
-                lines.append("    copyto(SEED, SEED0)")
+                # pass down, computed once (the same float32 product); VJPs only read
+                # their upstream gradient, as in every traced plan
+                env["SEED"] = np.full(seed_shape, np.asarray(self.loss_scale, net.dtype)
+                                      * (1.0 / batch), dtype=net.dtype)
             lines.append("    outs, grads = loss(leaves, SEED)" if training
                          else "    outs, grads = loss(leaves)")
             env["row_shape"] = (k, -1)

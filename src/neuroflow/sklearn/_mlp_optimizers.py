@@ -120,7 +120,6 @@ class Adam(_Optimizer):
         chunk = min(size, CHUNK)
         self._scratch = np.empty(chunk, dtype=dtype)
         self._update_buffer = np.empty(chunk, dtype=np.result_type(np.float64, dtype))
-        self._step = np.float64(0.0)
 
     def update_params(self, params: np.ndarray, grad: np.ndarray,
                       finish: Callable[[int, int], None] | None = None) -> None:
@@ -128,9 +127,8 @@ class Adam(_Optimizer):
         params += -lr m / (sqrt(v) + epsilon), lr = lr0 sqrt(1 - b2^t) / (1 - b1^t)."""
         self.t = t = self.t + 1
         # a NumPy float64, as scikit-learn's: the update is float64 whatever the dtype
-        self.learning_rate = learning_rate = (
+        self.learning_rate = (
             self.learning_rate_init * np.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t))
-        self._step = -learning_rate
         super().update_params(params, grad, finish)
 
     def _update(self, params: np.ndarray, grad: np.ndarray, start: int, stop: int) -> None:
@@ -142,7 +140,7 @@ class Adam(_Optimizer):
         v *= self.beta_2
         squared = np.square(grad, out=scratch)
         v += np.multiply(squared, self._one_minus_beta_2, out=squared)
-        np.multiply(m, self._step, out=update)
+        np.multiply(m, -self.learning_rate, out=update)
         denominator = np.sqrt(v, out=scratch)
         denominator += self.epsilon
         params += np.divide(update, denominator, out=update)
