@@ -42,6 +42,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
 
 import neuroflow as nf  # noqa: E402
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from epoch_timer import EpochTimer  # noqa: E402
+
 _REFS_ONLY = "--references-only" in sys.argv
 
 
@@ -288,20 +291,6 @@ def _best(fn, repeats: int) -> float:
         fn()
         times.append(time.perf_counter() - t0)
     return min(times)
-
-
-class EpochTimer(nf.callbacks.Callback):
-    """Wall time of each epoch (an epoch-level callback: fit keeps its replay loop)."""
-
-    def __init__(self):
-        super().__init__()
-        self.times: list[float] = []
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self._start = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.times.append(time.perf_counter() - self._start)
 
 
 def _steady_epoch(fit, repeats: int) -> float:

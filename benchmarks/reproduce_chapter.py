@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import statistics
 import sys
 import tempfile
 import time
@@ -37,6 +36,7 @@ from chapter_frameworks import (  # noqa: E402
     keras_seconds_per_epoch,
     torch_seconds_per_epoch,
 )
+from epoch_timer import EpochTimer  # noqa: E402
 
 import neuroflow as keras  # noqa: E402
 from neuroflow.cli import chapter  # noqa: E402
@@ -69,24 +69,6 @@ class Row:
     measured: str
     command: str
     times: dict[str, str] = field(default_factory=dict)
-
-
-class EpochTimer(keras.callbacks.Callback):
-    """Wall time of each epoch (training and validation)."""
-
-    def __init__(self):
-        super().__init__()
-        self.times: list[float] = []
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self._start = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.times.append(time.perf_counter() - self._start)
-
-    @property
-    def median(self) -> float:
-        return statistics.median(self.times)
 
 
 def _seconds(s: float) -> str:
