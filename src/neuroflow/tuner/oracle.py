@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import logging
+import math
 import os
 import socket
 import time
@@ -252,14 +253,12 @@ class Oracle:
         `locked`: this worker holds the claim lock, so `frozen` is still the study."""
         while True:
             self._check_failures(frozen)
-            waiting = any(t.state.name == "WAITING" for t in frozen)
+            waiting = sorted((t for t in frozen if t.state.name == "WAITING"),
+                             key=lambda t: t.number)
             if not waiting and self._exhausted(frozen):
                 return None, frozen
             storage = self._own_storage()
-            with quiet():
-                trial = self.study.ask()
-            if storage is not None:
-                storage.hold(trial._trial_id)
+            trial = self._ask(waiting, storage) if locked else self._ask_unlocked(storage)
             if locked:  # no other worker created a trial since `frozen` was read
                 mine = trial.study._storage.get_trial(trial._trial_id)
                 frozen = [t for t in frozen if t.number != trial.number] + [mine]
@@ -276,6 +275,35 @@ class Oracle:
             if storage is not None:
                 storage.commit_claim(trial._trial_id, heartbeat=bool(self.heartbeat_interval))
             return trial, frozen
+
+    def _ask_unlocked(self, storage: StudyStorage | None) -> Any:
+        with quiet():
+            trial = self.study.ask()
+        if storage is not None:
+            storage.hold(trial._trial_id)
+        return trial
+
+    def _ask(self, waiting: list, storage: StudyStorage | None) -> Any:
+        """`study.ask` for a worker holding the claim lock, without re-reading the study
+        (Optuna's ask reads every unfinished trial again, for each trial of a pack): the
+        first of the `waiting` trials this worker can take, else a new trial."""
+        optuna = require_optuna()
+        study = self.study
+        trial_id = None
+        for t in waiting:
+            try:
+                if study._storage.set_trial_state_values(t._trial_id,
+                                                         optuna.trial.TrialState.RUNNING):
+                    trial_id = t._trial_id
+                    break
+            except optuna.exceptions.UpdateFinishedTrialError:
+                continue
+        if trial_id is None:
+            trial_id = study._storage.create_new_trial(study._study_id)
+        if storage is not None:
+            storage.hold(trial_id)
+        study._thread_local.cached_all_trials = None  # as ask: samplers see the new trial
+        return optuna.Trial(study, trial_id)
 
     def _live(self, t: Any) -> bool:
         return t.state.name in ("RUNNING", "WAITING", "COMPLETE")
@@ -303,37 +331,70 @@ class Oracle:
     def _discard(self, trial: Any) -> None:
         optuna = require_optuna()
         trial.set_user_attr(SURPLUS_ATTR, True)
-        self._finish(trial, state=optuna.trial.TrialState.FAIL)
+        self._finish([(trial, optuna.trial.TrialState.FAIL, None)])
 
-    def _finish(self, trial: Any, value: float | None = None, state: Any = None) -> None:
+    def _finish(self, outcomes: list[tuple[Any, Any, float | None]]) -> None:
+        """Record (trial, state, value) ends: in one transaction on our own storage (with
+        the sampler's `after_trial`, as `study.tell` does), else one `tell` each."""
+        log = logging.getLogger("neuroflow.tuner")
         storage = self._own_storage()
+        if storage is None:
+            for trial, state, value in outcomes:
+                try:
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        self.study.tell(trial, value, state=state)
+                except Exception as err:  # noqa: BLE001 - another worker failed it first
+                    log.warning("could not record the end of trial %s: %s", trial.number, err)
+            return
+        optuna = require_optuna()
+        ends = [(trial._trial_id, state, None if value is None else [value])
+                for trial, state, value in outcomes]
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                self.study.tell(trial, value, state=state)
-        except Exception as err:  # noqa: BLE001 - another worker declared it failed first
-            logging.getLogger("neuroflow.tuner").warning(
-                "could not record the end of trial %s: %s", trial.number, err)
+            for trial_id, state, values in ends:
+                frozen = storage.get_trial(trial_id)
+                self.study.sampler.after_trial(optuna.pruners._filter_study(self.study, frozen),
+                                               frozen, state, values)
         finally:
-            if storage is not None:
-                storage.release(trial._trial_id)
+            try:
+                finished = set(storage.finish_trials(ends))
+            except Exception as err:  # noqa: BLE001 - the search goes on without them
+                finished = set()
+                log.warning("could not record the end of trials %s: %s",
+                            [t.number for t, _, _ in outcomes], err)
+            for trial, _, _ in outcomes:
+                if trial._trial_id in finished:
+                    log.warning("could not record the end of trial %s: another worker "
+                                "declared it failed first", trial.number)
 
     def end_trial(self, trial: Any, value: float | None = None, error: str | None = None,
                   interrupted: bool = False) -> None:
         """Record a finished trial: its objective `value`, or a failure with `error`."""
+        self.end_trials([(trial, value, error)], interrupted=interrupted)
+
+    def end_trials(self, ends: list[tuple[Any, float | None, str | None]],
+                   interrupted: bool = False) -> None:
+        """Record the ends of trials trained together, in one transaction: each
+        (trial, objective value, error) completes with its value, or fails with its error
+        (or a NaN value); failed trials are queued again up to `max_retries_per_trial`."""
         optuna = require_optuna()
-        if value is not None and error is None:
-            self._finish(trial, float(value))
-            return
-        if error:
-            trial.set_user_attr(ERROR_ATTR, error[-2000:])
-        if interrupted:
-            trial.set_user_attr(INTERRUPTED_ATTR, True)
-        self._finish(trial, state=optuna.trial.TrialState.FAIL)
-        if self.max_retries_per_trial and not interrupted:
-            frozen = self.study._storage.get_trial(trial._trial_id)
-            with self._claims():  # a new trial, like a claim: one worker at a time
-                Requeue(self.max_retries_per_trial)(self.study, frozen)
+        outcomes = []
+        for trial, value, error in ends:
+            if value is not None and error is None and not math.isnan(float(value)):
+                outcomes.append((trial, optuna.trial.TrialState.COMPLETE, float(value)))
+                continue
+            if error:
+                trial.set_user_attr(ERROR_ATTR, error[-2000:])
+            if interrupted:
+                trial.set_user_attr(INTERRUPTED_ATTR, True)
+            outcomes.append((trial, optuna.trial.TrialState.FAIL, None))
+        self._finish(outcomes)
+        failed = [t for t, state, _ in outcomes if state == optuna.trial.TrialState.FAIL]
+        if self.max_retries_per_trial and not interrupted and failed:
+            frozen = [self.study._storage.get_trial(t._trial_id) for t in failed]
+            with self._claims():  # new trials, like a claim: one worker at a time
+                for t in frozen:
+                    Requeue(self.max_retries_per_trial)(self.study, t)
 
     def _check_failures(self, trials: list) -> None:
         limit = self.max_consecutive_failed_trials

@@ -8,10 +8,11 @@ Three things Optuna's storage does not do for a search shared by many workers:
   a failed (surplus) trial. `claims(study_id)` is that lock: an exclusive transaction on
   a small lock database beside an SQLite study, a session advisory lock on PostgreSQL.
   Both are released by the operating system or the server when a worker dies.
-- **One transaction per step of a trial.** A claimed trial's attributes are kept in
-  memory (`hold`) and written together with its heartbeat row (`commit_claim`), and its
-  results together with its final state (`set_trial_state_values`): two transactions
-  where there were nine, and its own reads are answered from memory.
+- **One transaction per step of a trial, one per pack's end.** A claimed trial's
+  attributes are kept in memory (`hold`) and written together with its heartbeat row
+  (`commit_claim`), and its results together with its final state; the trials of a pack
+  end together (`finish_trials`: every trial's values, state and attributes in one
+  transaction). Its own reads are answered from memory.
 - **One heartbeat per worker.** A single daemon thread refreshes the heartbeat rows of
   every trial the worker holds in one UPDATE per interval (it was one thread and one
   transaction per trial). Liveness stays per trial, in Optuna's own table, so Optuna's
@@ -26,16 +27,18 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import json
 import sqlite3
 import threading
 import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy
+from optuna.exceptions import UpdateFinishedTrialError
 from optuna.storages import RDBStorage
 from optuna.storages._rdb import models
 from optuna.storages._rdb.storage import _create_scoped_session
@@ -106,7 +109,7 @@ class StudyStorage(RDBStorage):
             attrs = self._pending.get(trial_id, {})
             self._pending[trial_id] = {}
         with _create_scoped_session(self.scoped_session) as session:
-            self._write_attrs(session, trial_id, attrs)
+            self._write_attrs(session, {trial_id: attrs})
             if heartbeat:
                 now = session.execute(sqlalchemy.func.now()).scalar()
                 row = models.TrialHeartbeatModel.where_trial_id(trial_id, session, True)
@@ -150,30 +153,70 @@ class StudyStorage(RDBStorage):
 
     def set_trial_state_values(self, trial_id: int, state: TrialState,
                                values: Any = None) -> bool:
-        """Record a trial's end with its unwritten attributes, in one transaction."""
+        """Record a held trial's end with its unwritten attributes, in one transaction."""
         with self._guard:
-            attrs = self._pending.get(trial_id)
-        if attrs is None or not state.is_finished():
+            held = trial_id in self._pending
+        if not held or not state.is_finished():
             return super().set_trial_state_values(trial_id, state, values)
-        try:
-            with _create_scoped_session(self.scoped_session) as session:
-                trial = models.TrialModel.find_or_raise_by_id(trial_id, session, for_update=True)
-                self.check_trial_is_updatable(trial_id, trial.state)
-                self._write_attrs(session, trial_id, attrs)
-                for objective, value in enumerate(values or ()):
-                    self._set_trial_value_without_commit(session, trial, objective, value)
-                trial.state = state
-                trial.datetime_complete = datetime.now()  # Optuna's clock for it
-        except sqlalchemy.exc.IntegrityError:
-            return False
-        finally:
-            self.release(trial_id)
+        if self.finish_trials([(trial_id, state, values)]):
+            raise UpdateFinishedTrialError(f"trial {trial_id} has already finished")
         return True
 
-    def _write_attrs(self, session: Any, trial_id: int, attrs: dict[str, Any]) -> None:
-        for key, value in attrs.items():
-            self._set_trial_attr_without_commit(session, models.TrialUserAttributeModel,
-                                                trial_id, key, value)
+    def finish_trials(self, ends: Sequence[tuple[int, TrialState, Sequence[float] | None]]
+                      ) -> list[int]:
+        """Record the ends of several trials (each its final state, values and unwritten
+        attributes) in one transaction, and forget them. Returns the ids of the trials
+        another worker had already finished (its reaper): those are left as they are."""
+        ids = [trial_id for trial_id, _, _ in ends]
+        with self._guard:
+            attrs = {trial_id: self._pending.get(trial_id, {}) for trial_id in ids}
+        finished = []
+        try:
+            with _create_scoped_session(self.scoped_session) as session:
+                table = models.TrialModel
+                rows = {row.trial_id: row for row in session.scalars(
+                    sqlalchemy.select(table).where(table.trial_id.in_(ids)).with_for_update())}
+                for trial_id, state, values in ends:
+                    trial = rows.get(trial_id)
+                    if trial is None:
+                        raise KeyError(f"no trial with id {trial_id} in the study database")
+                    if trial.state.is_finished():
+                        finished.append(trial_id)
+                        continue
+                    for objective, value in enumerate(values or ()):
+                        self._set_trial_value_without_commit(session, trial, objective, value)
+                    trial.state = state
+                    trial.datetime_complete = datetime.now()  # Optuna's clock for it
+                self._write_attrs(session, {trial_id: values for trial_id, values in attrs.items()
+                                            if trial_id not in finished})
+        finally:
+            for trial_id in ids:
+                self.release(trial_id)
+        return finished
+
+    def _write_attrs(self, session: Any, attrs: dict[int, dict[str, Any]]) -> None:
+        """Write user attributes of trials the caller has checked are updatable: one read
+        of which keys exist, the new ones in one INSERT (Optuna's own write reads the
+        trial and the attribute again for every key)."""
+        attrs = {trial_id: values for trial_id, values in attrs.items() if values}
+        if not attrs:
+            return
+        table = models.TrialUserAttributeModel
+        existing = {(trial_id, key): row_id for row_id, trial_id, key in session.execute(
+            sqlalchemy.select(table.trial_user_attribute_id, table.trial_id, table.key)
+            .where(table.trial_id.in_(list(attrs))))}
+        new = []
+        for trial_id, values in attrs.items():
+            for key, value in values.items():
+                row_id = existing.get((trial_id, key))
+                if row_id is None:
+                    new.append({"trial_id": trial_id, "key": key, "value_json": json.dumps(value)})
+                else:
+                    session.execute(sqlalchemy.update(table)
+                                    .where(table.trial_user_attribute_id == row_id)
+                                    .values(value_json=json.dumps(value)))
+        if new:
+            session.execute(sqlalchemy.insert(table), new)
 
     # ---- the worker's heartbeat ---------------------------------------------------------
     def _start_beating(self) -> None:

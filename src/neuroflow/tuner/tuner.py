@@ -250,13 +250,20 @@ class Tuner:
     def _close(self, trial: Any, score: float | None, error: str | None,
                details: str | None) -> str | None:
         """Record the trial's end in the study; returns its error (a NaN score is one)."""
-        if error is None and (score is None or math.isnan(score)):
-            error = f"the objective {self.oracle.objective.name!r} is NaN"
-        if error is None:
-            self.oracle.end_trial(trial, value=score)
-        else:
-            self.oracle.end_trial(trial, error=details or error)
-        return error
+        return self._close_all([(trial, score, error, details)])[0]
+
+    def _close_all(self, ends: list[tuple]) -> list[str | None]:
+        """Record the ends of (trial, score, error, details) in the study, in one
+        transaction; returns each trial's error (a NaN score is one)."""
+        records, errors = [], []
+        for trial, score, error, details in ends:
+            if error is None and (score is None or math.isnan(score)):
+                error = f"the objective {self.oracle.objective.name!r} is NaN"
+            errors.append(error)
+            records.append((trial, score, None) if error is None
+                           else (trial, None, details or error))
+        self.oracle.end_trials(records)
+        return errors
 
     def _announce(self, trial: Any, display: Display, score: float | None, error: str | None,
                   best: list) -> None:
@@ -377,8 +384,8 @@ class Tuner:
                 error, details = f"{type(err).__name__}: {err}", traceback.format_exc()
             self.peak_pack_bytes = max(self.peak_pack_bytes, population.peak_bytes)
             at = 0
-            ended = []  # recorded one by one, announced once the study knows them all
-            for trial, hp, _plan, trial_models in entries:
+            ends = []  # recorded together, announced once the study knows them all
+            for index, (trial, hp, _plan, trial_models) in enumerate(entries):
                 score = trial_error = None
                 if error is None:
                     try:
@@ -387,17 +394,18 @@ class Tuner:
                                 for i, m in enumerate(trial_models)]
                         score = self._record(trial, hp, runs)
                     except FatalError as err:
-                        self.oracle.end_trial(trial, error=str(err))
+                        self._close_all(ends + [(t, None, str(err), None)
+                                                for t, *_ in entries[index:]])
                         raise
                     except Exception as err:  # noqa: BLE001
                         trial_error = f"{type(err).__name__}: {err}"
                 at += len(trial_models)
-                ended.append((trial, score, self._close(trial, score, error or trial_error,
-                                                        details)))
+                ends.append((trial, score, error or trial_error, details))
+            errors = self._close_all(ends)
             del models, trackers, callbacks, population
             gc.collect()
             best = self.oracle.get_best_trials(1)
-            for trial, score, trial_error in ended:
+            for (trial, score, *_), trial_error in zip(ends, errors, strict=True):
                 self._announce(trial, display, score, trial_error, best)
 
     def _build(self, hp: HyperParameters, plan: dict) -> Any:
