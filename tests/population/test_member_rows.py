@@ -7,8 +7,8 @@ import pytest
 from population_helpers import assert_same_training, classification_data, mlp, regression_data, twin
 
 import neuroflow as keras
+from neuroflow.backend.random import using_generator
 from neuroflow.population import Population
-from neuroflow.population.data import using_generator
 
 O = keras.optimizers
 

@@ -110,7 +110,7 @@ def test_memory_budget_bounds_the_pack_size_and_reports_the_peak():
     assert unbounded.packs == [[0, 1, 2, 3, 4]]
     per_member = unbounded.peak_bytes // 5
     budget = int(2.5 * per_member)
-    pop = Population(members, memory_budget=budget)
+    pop = Population(members, memory_budget=budget, workers=1)  # one pack at a time
     pop.fit(x, y, batch_size=16, epochs=1)
     assert [len(p) for p in pop.packs] == [2, 2, 1]
     assert pop.peak_bytes == 2 * per_member <= budget

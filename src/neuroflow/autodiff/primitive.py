@@ -37,10 +37,12 @@ from typing import Any
 
 import numpy as np
 
+from neuroflow.autodiff.thread_cell import ThreadCell
+
 __all__ = ["Primitive", "active_trace", "tracing", "untraceable"]
 
-# The trace that bind appends to (None when none is being taken).
-_trace: list = [None]
+# The trace that bind appends to in this thread (None when none is being taken).
+_trace = ThreadCell(None)
 
 
 class Primitive:

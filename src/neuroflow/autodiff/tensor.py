@@ -16,11 +16,13 @@ from typing import Any
 import numpy as np
 
 from neuroflow import backend
+from neuroflow.autodiff.thread_cell import ThreadCell
 
 __all__ = ["Tensor", "Variable", "GradientTape", "convert_to_tensor", "record", "is_recording"]
 
-# How many tapes are recording right now (tapes nest; stop_recording pauses one).
-_recording = [0]
+# How many tapes are recording right now in this thread (tapes nest; stop_recording
+# pauses one).
+_recording = ThreadCell(0)
 
 
 def is_recording() -> bool:

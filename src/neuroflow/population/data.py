@@ -11,30 +11,13 @@ index gives the (K, batch, ...) inputs of the whole pack.
 
 from __future__ import annotations
 
-import contextlib
 import math
 from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
-from neuroflow.backend import random as backend_random
-
-__all__ = ["MemberRows", "using_generator"]
-
-
-@contextlib.contextmanager
-def using_generator(generator: np.random.Generator | None) -> Iterator[None]:
-    """Make `generator` neuroflow's global one inside the block (None: leave it)."""
-    if generator is None:
-        yield
-        return
-    saved = backend_random._state["rng"]
-    backend_random._state["rng"] = generator
-    try:
-        yield
-    finally:
-        backend_random._state["rng"] = saved
+__all__ = ["MemberRows"]
 
 
 class MemberRows:

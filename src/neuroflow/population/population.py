@@ -8,18 +8,25 @@ have had trained alone on the same batches (the equivalence tests prove it).
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
+import os
+import threading
 import warnings
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 
+from neuroflow.backend import random as backend_random
 from neuroflow.backend.blas_threads import WIDE_WEIGHTS, ThreadChooser
+from neuroflow.backend.random import using_generator
 from neuroflow.callbacks.callback import CallbackList
 from neuroflow.callbacks.history import History
 from neuroflow.population.compiled import PackSteps, loss_targets
-from neuroflow.population.data import MemberRows, using_generator
+from neuroflow.population.data import MemberRows
 from neuroflow.population.members import MemberSpec, describe
 from neuroflow.population.optimizer import StackedOptimizer
 from neuroflow.population.stack import StackedNetwork
@@ -118,6 +125,74 @@ def _sorted(logs: dict) -> dict:
     return dict(sorted(logs.items()))
 
 
+def _padding(pack: list[MemberSpec]) -> _Padding:
+    padding = _Padding(pack[0].widths)
+    for spec in pack[1:]:
+        padding.add(spec.widths)
+    return padding
+
+
+def _narrow(job: list[MemberSpec] | int) -> bool:
+    """Whether the job is a pack whose products are all narrow: it trains on one BLAS
+    thread, so that several such packs can train at once, one per core."""
+    if isinstance(job, int) or len(job) < 2:
+        return False
+    layout = _padding(job).layout
+    return all(int(a) * int(b) < WIDE_WEIGHTS for a, b in zip(layout[:-1], layout[1:],
+                                                              strict=False))
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - macOS, Windows
+        return os.cpu_count() or 1
+
+
+def _run_threads(run: Callable[[int], None], numbers: list[int], workers: int,
+                 models: list) -> None:
+    """`run(n)` for each job number on `workers` threads, in the order given (each thread
+    takes the next job when it is free), under one BLAS thread. NumPy lets go of the
+    interpreter lock inside its products and ufuncs, where a narrow pack spends most of
+    its step, so packs on two cores train in about the time of the longest. An error
+    (or an interrupt) stops every pack at the end of its epoch and is raised here."""
+    if not numbers:
+        return
+    chooser = ThreadChooser(trial=False)
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="neuroflow-pack")
+    try:
+        futures = [pool.submit(run, n) for n in numbers]
+        try:
+            for future in futures:
+                future.result()
+        except BaseException:
+            for model in models:
+                model.stop_training = True
+            raise
+    finally:
+        pool.shutdown(wait=True)
+        chooser.close()
+
+
+class _Running:
+    """Bytes the packs training right now hold, and the most they held at once."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.now = self.peak = 0
+
+    @contextlib.contextmanager
+    def holding(self, nbytes: int) -> Iterator[None]:
+        with self._lock:
+            self.now += nbytes
+            self.peak = max(self.peak, self.now)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self.now -= nbytes
+
+
 class Population:
     """K compiled models of compatible structure trained together, each its own model.
 
@@ -129,12 +204,18 @@ class Population:
             rates and seeds) may differ. The others train one at a time.
         memory_budget: bytes one pack may hold (weights, gradients, optimizer slots,
             activations); larger groups are split into several packs. None: no bound.
+        workers: how many packs may train at once, each on its own thread and core
+            (packs whose products are all narrow; the others, and members that train
+            alone, train one after the other). None: one per CPU core. The numbers do
+            not depend on it: every pack draws from its own generator.
 
-    After `fit`, `peak_bytes` is the largest pack's size and `packs` lists the member
-    indices of each pack trained (alone members appear as packs of one).
+    After `fit`, `peak_bytes` is the most bytes the packs training at once held, and
+    `packs` lists the member indices of each pack trained (alone members appear as
+    packs of one).
     """
 
-    def __init__(self, models: list, memory_budget: int | None = None):
+    def __init__(self, models: list, memory_budget: int | None = None,
+                 workers: int | None = None):
         models = list(models)
         if not models:
             raise ValueError("Population: expected at least one model, received none")
@@ -146,8 +227,13 @@ class Population:
                 memory_budget, (int, np.integer)) or memory_budget <= 0):
             raise ValueError("Population: memory_budget must be a positive number of bytes or "
                              f"None, received {memory_budget!r}")
+        if workers is not None and (isinstance(workers, bool) or not isinstance(
+                workers, (int, np.integer)) or workers < 1):
+            raise ValueError(f"Population: workers must be a positive number of threads or "
+                             f"None, received {workers!r}")
         self.models = models
         self.memory_budget = memory_budget
+        self.workers = workers
         self.peak_bytes = 0
         self.packs: list[list[int]] = []
 
@@ -221,7 +307,9 @@ class Population:
 
         `callbacks` is a list of callbacks copied for each member (deep copies), or a list
         of K lists, one per member, used as given. Every pack sees the same batches in
-        the same order (one shuffle per epoch and pack, from the global generator).
+        the same order: each draws its shuffles from a copy of the global generator as
+        this fit found it (the batches each member would see trained alone after the
+        same seed).
 
         `rows` (K integer index arrays) trains member k on `x[rows[k]], y[rows[k]]` only
         (its cross-validation fold); `generators` (K NumPy generators) shuffles member
@@ -256,7 +344,6 @@ class Population:
             model._ensure_built(x)
         histories: list[History | None] = [None] * len(self.models)
         groups, alone = self.groups(None if rows is None else [len(r) for r in rows])
-        self.packs, self.peak_bytes = [], 0
 
         def fit_alone(i: int) -> History:
             own = slice(None) if rows is None else rows[i]
@@ -268,25 +355,48 @@ class Population:
                     validation_batch_size=validation_batch_size,
                     validation_freq=validation_freq)
 
-        for i, _reason in alone:
-            self.packs.append([i])
-            histories[i] = fit_alone(i)
+        jobs: list[list[MemberSpec] | int] = [i for i, _reason in alone]
         for group in groups:
-            for pack in self._split(group, data.batch_size):
-                self.packs.append([s.index for s in pack])
-                if len(pack) == 1:  # a pack of one is the member's own fit, its fastest path
-                    histories[pack[0].index] = fit_alone(pack[0].index)
-                    continue
+            jobs.extend(self._split(group, data.batch_size))
+        self.packs = [[job] if isinstance(job, int) else [s.index for s in job]
+                      for job in jobs]
+        # every job (a pack, or a member trained alone) draws from the generator as it was
+        # when this fit began, so that each member sees the batches it would see trained
+        # alone after the same seed, and no job's draws depend on another's (or on the
+        # thread it ran on); the first job draws from the global generator itself, which
+        # then goes on from where a fit of these epochs leaves it
+        start = copy.deepcopy(backend_random.global_rng())
+        running = _Running()
+
+        def run(number: int) -> None:
+            job = jobs[number]
+            generator = None if number == 0 else copy.deepcopy(start)
+            with using_generator(generator):
+                if isinstance(job, int) or len(job) == 1:  # its own fit, its fastest path
+                    i = job if isinstance(job, int) else job[0].index
+                    histories[i] = fit_alone(i)
+                    return
                 trainer = _PackTrainer(
-                    pack, x, y, data.batch_size, bool(shuffle),
-                    None if rows is None else [rows[s.index] for s in pack],
-                    None if generators is None else [generators[s.index] for s in pack],
+                    job, x, y, data.batch_size, bool(shuffle),
+                    None if rows is None else [rows[s.index] for s in job],
+                    None if generators is None else [generators[s.index] for s in job],
                     val, validation_batch_size or data.batch_size, validation_freq)
-                self.peak_bytes = max(self.peak_bytes, trainer.nbytes)
-                for s, h in zip(pack, trainer.fit(epochs, initial_epoch,
-                                                  [per_member[s.index] for s in pack]),
-                                strict=True):
-                    histories[s.index] = h
+                with running.holding(trainer.nbytes):
+                    trained = trainer.fit(epochs, initial_epoch,
+                                          [per_member[s.index] for s in job])
+            for s, h in zip(job, trained, strict=True):
+                histories[s.index] = h
+
+        together = [n for n, job in enumerate(jobs) if _narrow(job)]
+        workers = min(self.workers or _cores(), len(together))
+        if workers < 2:
+            together = []
+        for number in range(len(jobs)):
+            if number not in together:
+                run(number)
+        _run_threads(run, sorted(together, key=lambda n: -_step_seconds(
+            _padding(jobs[n]), data.batch_size)), workers, self.models)
+        self.peak_bytes = running.peak
         return histories
 
     def _member_rows(self, rows: Any, generators: Any, n: int,

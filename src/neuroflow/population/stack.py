@@ -28,8 +28,8 @@ import numpy as np
 
 from neuroflow.autodiff import math_ops, nn_ops, reduce_ops
 from neuroflow.autodiff.tensor import GradientTape, Tensor, Variable
+from neuroflow.backend.random import using_generator
 from neuroflow.losses.loss import as_prediction, as_target, squeeze_or_expand_to_same_rank
-from neuroflow.population.data import using_generator
 from neuroflow.population.members import MemberSpec
 
 __all__ = ["StackedNetwork"]
