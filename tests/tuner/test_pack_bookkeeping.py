@@ -80,6 +80,20 @@ def test_a_pack_is_claimed_with_one_read_of_the_study(url, tmp_path, monkeypatch
     assert all(PLAN_ATTR in t.user_attrs for t in stored)
 
 
+def test_a_new_trial_is_held_without_reading_it_back(url, tmp_path, monkeypatch):
+    oracle = _oracle(url, tmp_path)
+    reads = []
+    original = optuna.storages.RDBStorage.get_trial
+    monkeypatch.setattr(optuna.storages.RDBStorage, "get_trial",
+                        lambda self, *a: reads.append(a) or original(self, *a))
+    trials = oracle.create_trials(3)
+    assert reads == []
+    for trial, stored in zip(trials, _stored(url), strict=True):
+        held = oracle.study._storage.get_trial(trial._trial_id)
+        assert (held.number, held.state, held.datetime_start, held.user_attrs) == (
+            stored.number, stored.state, stored.datetime_start, stored.user_attrs)
+
+
 def test_a_pack_stops_at_max_trials(url, tmp_path):
     oracle = _oracle(url, tmp_path, max_trials=3)
     assert [t.number for t in oracle.create_trials(8)] == [0, 1, 2]

@@ -59,10 +59,11 @@ class StudyStorage(RDBStorage):
         self._held: dict[int, FrozenTrial] = {}
         self._pending: dict[int, dict[str, Any]] = {}
         self._beat_thread: threading.Thread | None = None
+        self._created = threading.local()  # the trial this thread created last
 
     def __getstate__(self) -> dict:
         state = super().__getstate__()
-        for key in ("_guard", "_held", "_pending", "_beat_thread"):
+        for key in ("_guard", "_held", "_pending", "_beat_thread", "_created"):
             state.pop(key, None)
         return state
 
@@ -94,10 +95,21 @@ class StudyStorage(RDBStorage):
             yield False
 
     # ---- a worker's own trials --------------------------------------------------------
+    def _create_new_trial(self, study_id: int,
+                          template_trial: FrozenTrial | None = None) -> FrozenTrial:
+        frozen = super()._create_new_trial(study_id, template_trial)
+        self._created.trial = frozen
+        return frozen
+
     def hold(self, trial_id: int) -> None:
         """Keep trial `trial_id` (just claimed by this worker) in memory: its attribute
-        writes wait for `commit_claim` or its end, its reads need no query."""
-        frozen = super().get_trial(trial_id)
+        writes wait for `commit_claim` or its end, its reads need no query (nor does
+        holding a trial this thread has just created)."""
+        created, self._created.trial = getattr(self._created, "trial", None), None
+        if created is not None and created._trial_id == trial_id:
+            frozen = copy.deepcopy(created)  # Optuna's cache keeps the original
+        else:
+            frozen = super().get_trial(trial_id)
         with self._guard:
             self._held[trial_id] = frozen
             self._pending[trial_id] = {}
