@@ -196,6 +196,7 @@ _BITS = [  # one output (backprop's outer product), hidden derivatives, casts, b
     for kind, activation, extra in (
         ("regression", "relu", {}), ("regression", "tanh", {"shuffle": False}),
         ("binary", "logistic", {"batch_size": 1, "max_iter": 2}), ("multiclass", "relu", {}),
+        ("multiclass", "relu", {"batch_size": 30}),  # relu on batches of 30 and 20 rows
     )
     for solver in ("sgd", "adam")
 ]
