@@ -20,9 +20,16 @@ __all__ = ["Adam", "CHUNK", "SGD"]
 
 CHUNK = 65536
 """Elements an update handles at a time: its five to seven vectors' chunks (512 KiB
-each in float64) stay in cache through the dozen passes (on Fashion-MNIST's [300, 100]
-network, 266,610 parameters, a few percent faster than whole vectors: the update is
-bound more by its square roots and divisions than by memory)."""
+each in float64) stay in cache through the dozen passes. The update is bound by its
+operations, not by memory: on Fashion-MNIST's [300, 100] network (266,610 float64
+parameters) Adam with the gradient's finish took 1.86 ms in chunks of 64K or 32K
+elements, 2.04 ms in 16K, 2.31 ms in 8K, 2.93 ms in 4K (the calls' overhead outgrows
+what L2-sized chunks save) and 2.12 ms as whole vectors, against 0.09 ms for one
+`np.add(p, g, out=p)` pass; each of its 15 elementwise passes costs about 0.3 ns per
+element from cache, the square root 1.5 ns. Halves updated by two threads at once
+(numpy's loops release the GIL) lost inside training steps on this shared 2-core
+machine (2.8 -> 3.3 ms with 2 BLAS threads, 2.7 -> 3.0 ms with one): the second core
+is rarely free, so the update runs on the caller's thread."""
 
 
 class _Optimizer(ABC):
