@@ -12,13 +12,15 @@
 
 On a shared machine every neuroflow figure is the best of `--repeats` runs, the packed
 and one-at-a-time runs interleaved (one of each, then again), so that both meet the same
-load.
+load. Narrow packs train at once, one per core; the packed search is also run with the
+process held to one core (`os.sched_setaffinity`), where they train one after the other.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -222,19 +224,34 @@ def main(argv: list[str] | None = None) -> int:
     data = california_data()
     print(f"1. California search: {args.trials} trials, {args.epochs} epochs, SGD, batch 32, "
           f"validation each epoch ({len(data[0]):,} training rows)")
-    alone = packed = None
+    cores = sorted(os.sched_getaffinity(0))
+    alone = packed = one_core = None
     for _ in range(args.repeats):  # interleaved, the best of each kept
         run = tuner_search(data, args.trials, args.epochs, pack_trials=1, seed=42)
         alone = run if alone is None or run["seconds"] < alone["seconds"] else alone
         run = tuner_search(data, args.trials, args.epochs, pack_trials=args.trials, seed=42)
         packed = run if packed is None or run["seconds"] < packed["seconds"] else packed
+        if len(cores) > 1:  # the packs one after the other: the process held to one core
+            os.sched_setaffinity(0, cores[:1])
+            try:
+                run = tuner_search(data, args.trials, args.epochs, pack_trials=args.trials,
+                                   seed=42)
+            finally:
+                os.sched_setaffinity(0, cores)
+            one_core = run if one_core is None or run["seconds"] < one_core["seconds"] \
+                else one_core
     print(f"  neuroflow.tuner, one trial at a time: {alone['seconds']:.1f} s, "
           f"{alone['trials_per_minute']:.1f} trials/min, best val_loss "
           f"{alone['best_val_loss']:.4f} {alone['best']}")
     print(f"  neuroflow.tuner, packed:              {packed['seconds']:.1f} s, "
           f"{packed['trials_per_minute']:.1f} trials/min, best val_loss "
-          f"{packed['best_val_loss']:.4f} {packed['best']}, peak pack "
-          f"{packed['peak_pack_bytes'] / 2**20:.1f} MiB")
+          f"{packed['best_val_loss']:.4f} {packed['best']}, peak (packs at once) "
+          f"{packed['peak_pack_bytes'] / 2**20:.1f} MiB, {len(cores)} cores")
+    if one_core is not None:
+        print(f"  neuroflow.tuner, packed on one core:  {one_core['seconds']:.1f} s, "
+              f"{one_core['trials_per_minute']:.1f} trials/min "
+              f"({one_core['trials_per_minute'] / alone['trials_per_minute']:.1f}x one at a "
+              f"time), best val_loss {one_core['best_val_loss']:.4f}")
     speedup = packed["trials_per_minute"] / alone["trials_per_minute"]
     verdict = "no worse" if packed["best_val_loss"] <= alone["best_val_loss"] else "WORSE"
     print(f"  packed / one at a time: {speedup:.1f}x the trials per minute (target >= 5x); "

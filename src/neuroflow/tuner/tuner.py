@@ -110,8 +110,8 @@ class Tuner:
             (`neuroflow.population`) when the build function's models pack and
             `HyperModel.fit` is not overridden; 1 trains one trial at a time.
         pack_memory_budget: bytes one pack may hold (weights, gradients, optimizer
-            slots, activations); bounds the models per pack. `peak_pack_bytes` reports
-            the largest pack trained.
+            slots, activations); bounds the models per pack. Narrow packs train at
+            once, one per core; `peak_pack_bytes` reports the most they held at once.
     """
 
     def __init__(self, oracle: Oracle, hypermodel: Any = None, directory: Any = None,
