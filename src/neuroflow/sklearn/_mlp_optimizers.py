@@ -27,9 +27,12 @@ elements, 2.04 ms in 16K, 2.31 ms in 8K, 2.93 ms in 4K (the calls' overhead outg
 what L2-sized chunks save) and 2.12 ms as whole vectors, against 0.09 ms for one
 `np.add(p, g, out=p)` pass; each of its 15 elementwise passes costs about 0.3 ns per
 element from cache, the square root 1.5 ns. Halves updated by two threads at once
-(numpy's loops release the GIL) lost inside training steps on this shared 2-core
-machine (2.8 -> 3.3 ms with 2 BLAS threads, 2.7 -> 3.0 ms with one): the second core
-is rarely free, so the update runs on the caller's thread."""
+(numpy's loops release the GIL) won alone (2.04 -> 1.25 ms on a quiet machine) but not
+inside training: after a product OpenBLAS's worker keeps spinning on the second core
+(2.65 -> 2.89 ms with 2 BLAS threads; 2.74 -> 2.40 with one, which the fit only picks
+when the machine is busy), and 5-epoch Fashion-MNIST fits with a per-epoch choice of
+the faster way were no faster (4.36 against 4.21 s), so the update runs on the
+caller's thread."""
 
 
 class _Optimizer(ABC):
