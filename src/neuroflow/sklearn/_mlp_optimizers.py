@@ -30,7 +30,7 @@ element from cache, the square root 1.5 ns. Halves updated by two threads at onc
 (numpy's loops release the GIL) won alone (2.04 -> 1.25 ms on a quiet machine) but not
 inside training: after a product OpenBLAS's worker keeps spinning on the second core
 (2.65 -> 2.89 ms with 2 BLAS threads; 2.74 -> 2.40 with one, which the fit only picks
-when the machine is busy), and 5-epoch Fashion-MNIST fits with a per-epoch choice of
+when the machine is busy), and 2-epoch Fashion-MNIST fits with a per-epoch choice of
 the faster way were no faster (4.36 against 4.21 s), so the update runs on the
 caller's thread."""
 
