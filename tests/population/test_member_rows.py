@@ -57,6 +57,24 @@ def test_each_member_trains_on_its_rows_in_its_own_order(case):
         assert_same_training(members[i], t, histories[i], alone)
 
 
+def test_a_member_that_diverges_mid_epoch_leaves_and_the_others_keep_their_batches():
+    x, y = regression_data(n=60)
+    members = []
+    for i, rate in enumerate([1.0, 1e-3, 2e-3]):
+        members.append(mlp((4 + i, 4), seed=i, activation="linear"))
+        members[-1].compile(optimizer=O.SGD(rate), loss="mse")
+    twins = [twin(m) for m in members]
+    generators = [np.random.default_rng(7 + i) for i in range(3)]
+    with pytest.warns(RuntimeWarning, match="NaN or inf"):
+        histories = Population(members).fit(x * 10, y, batch_size=8, epochs=2,
+                                            generators=generators)
+    assert not np.isfinite(histories[0].history["loss"][-1])
+    for i in (1, 2):  # still trained on their own batches after member 0 left
+        with using_generator(np.random.default_rng(7 + i)):
+            alone = twins[i].fit(x * 10, y, batch_size=8, epochs=2, verbose=0)
+        assert_same_training(members[i], twins[i], histories[i], alone)
+
+
 def test_rows_are_checked():
     x, y = regression_data(n=20)
     population = Population(_members([(3,), (4,)], [O.SGD(0.1), O.SGD(0.1)]))

@@ -42,12 +42,15 @@ class MemberRows:
         self.generators = None if generators is None else list(generators)
         self.batch_size = int(batch_size)
         self.steps = math.ceil(self.n / self.batch_size)
+        self._epoch_order: np.ndarray | None = None  # (K, n): this epoch's rows, in order
 
     def keep(self, members: list[int]) -> None:
         """Drop every member not listed (as the pack does when members leave)."""
         self.rows = [self.rows[m] for m in members]
         if self.generators is not None:
             self.generators = [self.generators[m] for m in members]
+        if self._epoch_order is not None:  # members that leave mid-epoch (a NaN loss)
+            self._epoch_order = self._epoch_order[members]
 
     def _order(self) -> np.ndarray:
         if self.generators is None:
@@ -57,7 +60,7 @@ class MemberRows:
 
     def batches(self) -> Iterator[tuple[np.ndarray, np.ndarray, Any]]:
         """Yield (x (K, b, ...), y (K, b, ...), None) for one pass over every member's rows."""
-        order = self._order()
+        self._epoch_order = self._order()
         for step in range(self.steps):
-            index = order[:, step * self.batch_size:(step + 1) * self.batch_size]
+            index = self._epoch_order[:, step * self.batch_size:(step + 1) * self.batch_size]
             yield self.x[index], self.y[index], None
