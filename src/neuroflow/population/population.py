@@ -15,7 +15,7 @@ import os
 import threading
 import warnings
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from typing import Any
 
 import numpy as np
@@ -150,12 +150,13 @@ def _cores() -> int:
 
 
 def _run_threads(run: Callable[[int], None], numbers: list[int], workers: int,
-                 models: list) -> None:
+                 abort: threading.Event) -> None:
     """`run(n)` for each job number on `workers` threads, in the order given (each thread
     takes the next job when it is free), under one BLAS thread. NumPy lets go of the
     interpreter lock inside its products and ufuncs, where a narrow pack spends most of
     its step, so packs on two cores train in about the time of the longest. An error
-    (or an interrupt) stops every pack at the end of its epoch and is raised here."""
+    (or an interrupt) sets `abort`, which ends every other pack at the end of its epoch
+    (and the jobs not started yet at once), and is raised here."""
     if not numbers:
         return
     chooser = ThreadChooser(trial=False)
@@ -163,11 +164,12 @@ def _run_threads(run: Callable[[int], None], numbers: list[int], workers: int,
     try:
         futures = [pool.submit(run, n) for n in numbers]
         try:
-            for future in futures:
-                future.result()
+            done, _ = wait(futures, return_when=FIRST_EXCEPTION)
+            failed = [f for f in futures if f in done and f.exception() is not None]
+            if failed:
+                raise failed[0].exception()
         except BaseException:
-            for model in models:
-                model.stop_training = True
+            abort.set()
             raise
     finally:
         pool.shutdown(wait=True)
@@ -367,8 +369,11 @@ class Population:
         # then goes on from where a fit of these epochs leaves it
         start = copy.deepcopy(backend_random.global_rng())
         running = _Running()
+        abort = threading.Event()  # set when a pack training on another thread failed
 
         def run(number: int) -> None:
+            if abort.is_set():
+                return
             job = jobs[number]
             generator = None if number == 0 else copy.deepcopy(start)
             with using_generator(generator):
@@ -383,7 +388,7 @@ class Population:
                     val, validation_batch_size or data.batch_size, validation_freq)
                 with running.holding(trainer.nbytes):
                     trained = trainer.fit(epochs, initial_epoch,
-                                          [per_member[s.index] for s in job])
+                                          [per_member[s.index] for s in job], abort)
             for s, h in zip(job, trained, strict=True):
                 histories[s.index] = h
 
@@ -395,7 +400,7 @@ class Population:
             if number not in together:
                 run(number)
         _run_threads(run, sorted(together, key=lambda n: -_step_seconds(
-            _padding(jobs[n]), data.batch_size)), workers, self.models)
+            _padding(jobs[n]), data.batch_size)), workers, abort)
         self.peak_bytes = running.peak
         return histories
 
@@ -572,7 +577,10 @@ class _PackTrainer:
                 where[id(layer.bias)] = (bias[0], (bias[1],), (slice(0, b),))
         return [where[id(v)] for v in spec.model._train_variables()]
 
-    def fit(self, epochs: int, initial_epoch: int, callbacks: list[list]) -> list[History]:
+    def fit(self, epochs: int, initial_epoch: int, callbacks: list[list],
+            abort: threading.Event | None = None) -> list[History]:
+        """Train the pack; every member stops at the end of an epoch once `abort` is set
+        (another pack of the same fit failed)."""
         from neuroflow.trainers.trainer import _should_validate
 
         net, opt, steps, per_member = self.net, self.opt, self.steps, self.per_member
@@ -645,7 +653,8 @@ class _PackTrainer:
                 chooser.close()
             if not active:
                 break
-            stopped = [m for m in active if specs[m].model.stop_training]
+            stopped = [m for m in active if specs[m].model.stop_training
+                       or (abort is not None and abort.is_set())]
             if stopped:
                 self._leave(specs, lists, stopped, finals)
                 rows = [r for r, m in enumerate(active) if m not in stopped]
