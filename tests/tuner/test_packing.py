@@ -14,11 +14,12 @@ def _scores(tuner):
     return {t.trial_id: (t.hyperparameters.values, t.score) for t in tuner.oracle.trials.values()}
 
 
-def _search(make, tmp_path, name, pack_trials, data, **search):
+def _search(make, tmp_path, name, pack_trials, data, global_seed=11, **search):
     x, y, xv, yv = data
     tuner = make(directory=tmp_path, project_name=name, pack_trials=pack_trials)
-    keras.utils.set_random_seed(11)  # the same initial weights in both searches
-    tuner.search(x, y, epochs=2, validation_data=(xv, yv), verbose=0, shuffle=False, **search)
+    keras.utils.set_random_seed(global_seed)
+    search = {"shuffle": False, **search}
+    tuner.search(x, y, epochs=2, validation_data=(xv, yv), verbose=0, **search)
     return tuner
 
 
@@ -48,6 +49,25 @@ def test_packed_search_records_what_one_at_a_time_records(kind, tmp_path, data):
         np.testing.assert_allclose(got[trial_id][1], score, rtol=1e-4)
     best = packed.get_best_models(1)[0]
     assert best.predict(data[0][:3], verbose=0).shape == (3, 2)
+
+
+@pytest.mark.parametrize("pack_trials", [2, 64])
+def test_a_trial_trains_the_same_alone_or_packed_whatever_trained_before(
+        pack_trials, tmp_path, data):
+    # each trial draws its weights, shuffles and dropout masks from its own generator
+    # (search seed, trial number, execution): packs of any size, shuffled batches
+    alone = _search(TUNERS["random"], tmp_path, "alone", 1, data, shuffle=True)
+    packed = _search(TUNERS["random"], tmp_path, f"packed{pack_trials}", pack_trials, data,
+                     shuffle=True)
+    got, want = _scores(packed), _scores(alone)
+    assert sorted(got) == sorted(want) and len(want) == 5
+    for trial_id, (values, score) in want.items():
+        assert got[trial_id][0] == values
+        np.testing.assert_allclose(got[trial_id][1], score, rtol=1e-4)
+    # another global seed, the same search seed: the trials do not change
+    again = _search(TUNERS["random"], tmp_path, "again", 1, data, global_seed=12, shuffle=True)
+    for trial_id, (_, score) in want.items():
+        assert _scores(again)[trial_id][1] == score
 
 
 @pytest.mark.slow

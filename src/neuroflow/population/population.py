@@ -342,8 +342,9 @@ class Population:
             val = (vx, vy)
         data = da.ArrayData(x, y, None, batch_size, shuffle=bool(shuffle), what="fit")
         rows, generators = self._member_rows(rows, generators, len(x), validation_split)
-        for model in self.models:
-            model._ensure_built(x)
+        for i, model in enumerate(self.models):  # weights drawn as the member's own fit would
+            with using_generator(None if generators is None else generators[i]):
+                model._ensure_built(x)
         histories: list[History | None] = [None] * len(self.models)
         groups, alone = self.groups(None if rows is None else [len(r) for r in rows])
 
@@ -411,9 +412,9 @@ class Population:
         k = len(self.models)
         if rows is None and generators is None:
             return None, None
-        if validation_split:
-            raise ValueError("Population.fit: validation_split cannot be combined with rows "
-                             "or generators; pass validation_data")
+        if validation_split and rows is not None:  # rows index x before the split
+            raise ValueError("Population.fit: validation_split cannot be combined with rows; "
+                             "pass validation_data")
         if generators is not None:
             generators = list(generators)
             if len(generators) != k or not all(isinstance(g, np.random.Generator)

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from neuroflow.backend.random import global_rng, using_generator
 from neuroflow.callbacks.callback import Callback
 from neuroflow.tuner.checkpoint import input_shape_of, load_checkpoint, save_checkpoint
 from neuroflow.tuner.display import Display
@@ -196,6 +197,7 @@ class Tuner:
         self._ensure_project()
         self.oracle._prepare_search(self)
         display = Display(self.oracle.objective, verbose=verbose)
+        self._trial_seed = None  # drawn again for each search without a seed
         self.on_search_begin()
         packing = self._packs(fit_args, fit_kwargs)
         while True:
@@ -278,11 +280,12 @@ class Tuner:
         plan = trial.user_attrs.get(PLAN_ATTR) or {}
         hp = self._trial_hyperparameters(trial)
         runs = []
-        for _ in range(self.executions_per_trial):
-            model = self._build(hp, plan)
-            tracker = _BestEpoch(objective)
-            kwargs = self._fit_kwargs(fit_kwargs, plan, tracker)
-            result = self.hypermodel.fit(hp, model, *fit_args, **kwargs)
+        for execution in range(self.executions_per_trial):
+            with using_generator(self._generator(trial, execution)):
+                model = self._build(hp, plan)
+                tracker = _BestEpoch(objective)
+                kwargs = self._fit_kwargs(fit_kwargs, plan, tracker)
+                result = self.hypermodel.fit(hp, model, *fit_args, **kwargs)
             runs.append(self._run_result(model, tracker, result, fit_args))
             del model, tracker, result
         return self._record(trial, hp, runs)
@@ -342,7 +345,11 @@ class Tuner:
             plan = trial.user_attrs.get(PLAN_ATTR) or {}
             try:
                 hp = self._trial_hyperparameters(trial)
-                models = [self._build(hp, plan) for _ in range(self.executions_per_trial)]
+                models = []
+                for execution in range(self.executions_per_trial):
+                    generator = self._generator(trial, execution)
+                    with using_generator(generator):
+                        models.append((self._build(hp, plan), generator))
             except (KeyboardInterrupt, SystemExit):
                 for t in trials:
                     self.oracle.end_trial(t, error="interrupted", interrupted=True)
@@ -358,11 +365,12 @@ class Tuner:
             key = (plan.get("epochs"), plan.get("initial_epoch", 0))
             rounds.setdefault(key, []).append((trial, hp, plan, models))
         for (epochs, initial_epoch), entries in rounds.items():
-            models, callbacks, trackers = [], [], []
+            models, generators, callbacks, trackers = [], [], [], []
             for _trial, _hp, _plan, trial_models in entries:
-                for model in trial_models:
+                for model, generator in trial_models:
                     tracker = _BestEpoch(objective)
                     models.append(model)
+                    generators.append(generator)
                     trackers.append(tracker)
                     callbacks.append(_copy_callbacks(fit_kwargs.get("callbacks")) + [tracker])
             kwargs = {k: v for k, v in fit_kwargs.items() if k != "callbacks"}
@@ -371,7 +379,8 @@ class Tuner:
             error = details = None
             population = Population(models, memory_budget=self.pack_memory_budget)
             try:
-                histories = population.fit(*fit_args, callbacks=callbacks, **kwargs)
+                histories = population.fit(*fit_args, callbacks=callbacks,
+                                           generators=generators, **kwargs)
             except (KeyboardInterrupt, SystemExit):
                 for t, *_ in entries:
                     self.oracle.end_trial(t, error="interrupted", interrupted=True)
@@ -391,7 +400,7 @@ class Tuner:
                     try:
                         runs = [self._run_result(m, trackers[at + i], histories[at + i],
                                                  fit_args)
-                                for i, m in enumerate(trial_models)]
+                                for i, (m, _) in enumerate(trial_models)]
                         score = self._record(trial, hp, runs)
                     except FatalError as err:
                         self._close_all(ends + [(t, None, str(err), None)
@@ -407,6 +416,16 @@ class Tuner:
             best = self.oracle.get_best_trials(1)
             for (trial, score, *_), trial_error in zip(ends, errors, strict=True):
                 self._announce(trial, display, score, trial_error, best)
+
+    def _generator(self, trial: Any, execution: int) -> np.random.Generator:
+        """What one execution of a trial draws from (its initial weights, shuffles and
+        dropout masks): a generator of its own per (search seed, trial number,
+        execution), so that a trial trains the same alone or packed, on any worker,
+        whatever trained before it."""
+        if getattr(self, "_trial_seed", None) is None:
+            seed = self.oracle.seed
+            self._trial_seed = int(global_rng().integers(2**63)) if seed is None else seed
+        return np.random.default_rng([self._trial_seed, trial.number, execution])
 
     def _build(self, hp: HyperParameters, plan: dict) -> Any:
         model = self.hypermodel.build(hp)
