@@ -9,7 +9,7 @@ import time
 
 import optuna
 import pytest
-from sqlalchemy import event
+from _transactions import WriteCounter
 from tuner_helpers import make_data
 from tuner_helpers import tiny_build_model as _build
 
@@ -97,32 +97,13 @@ def test_a_claim_waits_for_the_lock_a_dead_holder_dropped(tmp_path):
     assert acquired.is_set()
 
 
-class _WriteCounter:
-    """Counts the transactions that write to a storage's database."""
-
-    def __init__(self, storage):
-        self.writes = 0
-        self._dirty = set()
-        event.listen(storage.engine, "before_cursor_execute", self._statement)
-        event.listen(storage.engine, "commit", self._commit)
-
-    def _statement(self, conn, cursor, statement, *args):
-        if statement.lstrip().split(None, 1)[0].upper() in ("INSERT", "UPDATE", "DELETE"):
-            self._dirty.add(id(conn))
-
-    def _commit(self, conn):
-        if id(conn) in self._dirty:
-            self._dirty.discard(id(conn))
-            self.writes += 1
-
-
 @pytest.mark.parametrize("pack_trials", [1, 4])
 def test_a_trial_writes_in_few_transactions(tmp_path, pack_trials):
     x, y, xv, yv = make_data()
     tuner = kt.RandomSearch(_build, objective="val_loss", max_trials=4, seed=0,
                             directory=tmp_path, project_name="p", pack_trials=pack_trials)
     tuner._ensure_project()
-    counter = _WriteCounter(tuner.oracle.study._storage._backend)
+    counter = WriteCounter(tuner.oracle.study._storage._backend)
     tuner.search(x, y, epochs=1, validation_data=(xv, yv), verbose=0)
     states = [t.state.name for t in tuner.oracle.study.trials]
     # per trial: ask, claim (plan, host, worker, heartbeat row), 2 params; per pack: the

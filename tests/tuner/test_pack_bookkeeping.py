@@ -6,7 +6,7 @@ import logging
 import optuna
 import pytest
 from _postgres import postgres_server
-from sqlalchemy import event
+from _transactions import WriteCounter
 
 from neuroflow.tuner.oracle import Oracle
 from neuroflow.tuner.storage import delete_study, make_storage
@@ -45,25 +45,6 @@ def _backend(oracle):
 
 def _stored(url):
     return optuna.load_study(study_name=STUDY, storage=url).trials
-
-
-class _WriteCounter:
-    """Counts the transactions that write to a storage's database."""
-
-    def __init__(self, storage):
-        self.writes = 0
-        self._dirty = set()
-        event.listen(storage.engine, "before_cursor_execute", self._statement)
-        event.listen(storage.engine, "commit", self._commit)
-
-    def _statement(self, conn, cursor, statement, *args):
-        if statement.lstrip().split(None, 1)[0].upper() in ("INSERT", "UPDATE", "DELETE"):
-            self._dirty.add(id(conn))
-
-    def _commit(self, conn):
-        if id(conn) in self._dirty:
-            self._dirty.discard(id(conn))
-            self.writes += 1
 
 
 def test_a_pack_is_claimed_with_one_read_of_the_study(url, tmp_path, monkeypatch):
@@ -116,7 +97,7 @@ def test_a_pack_ends_in_one_transaction(url, tmp_path):
     trials = oracle.create_trials(5)
     for trial in trials:
         trial.set_user_attr("metrics", {"val_loss": trial.number})
-    counter = _WriteCounter(_backend(oracle))
+    counter = WriteCounter(_backend(oracle))
     oracle.end_trials([(trials[0], 0.5, None), (trials[1], 0.25, None),
                        (trials[2], None, "ValueError: bad width"), (trials[3], float("nan"), None),
                        (trials[4], 1.5, None)])
