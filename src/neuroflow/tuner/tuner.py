@@ -146,6 +146,7 @@ class Tuner:
         self.pack_trials = pack_trials
         self.pack_memory_budget = pack_memory_budget
         self.peak_pack_bytes = 0
+        self._trial_seed: int | None = None  # see _generator
         self.hyperparameters = HyperParameters()
         self._project_ready = False
 
@@ -422,7 +423,7 @@ class Tuner:
         dropout masks): a generator of its own per (search seed, trial number,
         execution), so that a trial trains the same alone or packed, on any worker,
         whatever trained before it."""
-        if getattr(self, "_trial_seed", None) is None:
+        if self._trial_seed is None:
             seed = self.oracle.seed
             self._trial_seed = int(global_rng().integers(2**63)) if seed is None else seed
         return np.random.default_rng([self._trial_seed, trial.number, execution])
