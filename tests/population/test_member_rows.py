@@ -9,8 +9,23 @@ from population_helpers import assert_same_training, classification_data, mlp, r
 import neuroflow as keras
 from neuroflow.backend.random import using_generator
 from neuroflow.population import Population
+from neuroflow.population import data as member_data
 
 O = keras.optimizers
+
+
+@pytest.fixture(params=["one chunk", "a batch a chunk", "chunks across batches"])
+def chunks(request, monkeypatch):
+    """Batches gathered a whole epoch at once, one at a time, and in chunks of three
+    (chunk boundaries that fall short of the epoch's end): the same batches each way."""
+    if request.param == "a batch a chunk":
+        monkeypatch.setattr(member_data, "CHUNK_BYTES", 1)
+    return request.param  # "chunks across batches": each test sets the bytes of 3 batches
+
+
+def _chunk_of(steps: int, k: int, batch: int, row_bytes: int) -> int:
+    """CHUNK_BYTES for `steps` batches of a pack of `k` members."""
+    return steps * k * batch * row_bytes
 
 
 def _members(widths, optimizers, loss="mse", dropout=None, metrics=None, out=1):
@@ -25,7 +40,7 @@ def _members(widths, optimizers, loss="mse", dropout=None, metrics=None, out=1):
 
 @pytest.mark.parametrize("case", ["folds_sgd", "folds_adam_dropout", "same_rows_classifier",
                                   "unequal_folds", "no_shuffle"])
-def test_each_member_trains_on_its_rows_in_its_own_order(case):
+def test_each_member_trains_on_its_rows_in_its_own_order(case, chunks, monkeypatch):
     x, y = regression_data(n=60)
     rows = [np.arange(0, 40), np.arange(20, 60), np.r_[0:20, 40:60]]
     widths, opts = [(4,), (7,), (5,)], [O.SGD(0.02), O.SGD(0.05), O.SGD(0.01)]
@@ -44,6 +59,9 @@ def test_each_member_trains_on_its_rows_in_its_own_order(case):
         shuffle = False
     members = _members(widths, opts, **kwargs)
     twins = [twin(m) for m in members]
+    if chunks == "chunks across batches":  # 3 batches of 16 a chunk: 40 rows end mid-chunk
+        monkeypatch.setattr(member_data, "CHUNK_BYTES",
+                            _chunk_of(3, 3, 16, x[0].nbytes + np.asarray(y)[0].nbytes))
     generators = [np.random.default_rng(100 + i) for i in range(3)]
     population = Population(members)
     histories = population.fit(x, y, batch_size=16, epochs=3, shuffle=shuffle, rows=rows,
@@ -57,8 +75,12 @@ def test_each_member_trains_on_its_rows_in_its_own_order(case):
         assert_same_training(members[i], t, histories[i], alone)
 
 
-def test_a_member_that_diverges_mid_epoch_leaves_and_the_others_keep_their_batches():
+def test_a_member_that_diverges_mid_epoch_leaves_and_the_others_keep_their_batches(
+        chunks, monkeypatch):
     x, y = regression_data(n=60)
+    if chunks == "chunks across batches":  # 3 batches of 8 a chunk: it leaves mid-chunk
+        monkeypatch.setattr(member_data, "CHUNK_BYTES",
+                            _chunk_of(3, 3, 8, x[0].nbytes + np.asarray(y)[0].nbytes))
     members = []
     for i, rate in enumerate([1.0, 1e-3, 2e-3]):
         members.append(mlp((4 + i, 4), seed=i, activation="linear"))

@@ -5,8 +5,10 @@ with candidates trained alone, whose batch order came from the generator state t
 own build left behind. `MemberRows` gives member k the rows `rows[k]` of the shared
 arrays, shuffled each epoch by `generators[k].permutation(n)`, the draw `Model.fit`
 makes from the global generator, so every member sees exactly the batches it would see
-trained alone on `x[rows[k]]`. A batch is one gather: `x[index]` with a (K, batch)
-index gives the (K, batch, ...) inputs of the whole pack.
+trained alone on `x[rows[k]]`. Batches are gathered a chunk of many at a time (one
+`np.take` per array for up to `CHUNK_BYTES` of the pack's rows) and handed out as views
+of the chunk: a gather costs a few microseconds however few rows it moves, so one per
+step was a tenth of a small pack's step.
 """
 
 from __future__ import annotations
@@ -17,7 +19,10 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["MemberRows"]
+__all__ = ["MemberRows", "CHUNK_BYTES"]
+
+CHUNK_BYTES = 1 << 20
+"""Bytes of inputs and targets gathered at once for the whole pack (within the cache)."""
 
 
 class MemberRows:
@@ -45,6 +50,7 @@ class MemberRows:
         self.batch_size = int(batch_size)
         self.steps = math.ceil(self.n / self.batch_size)
         self._epoch_order: np.ndarray | None = None  # (K, n): this epoch's rows, in order
+        self._chunk: tuple[np.ndarray, np.ndarray] | None = None  # the rows gathered now
 
     def keep(self, members: list[int]) -> None:
         """Drop every member not listed (as the pack does when members leave)."""
@@ -53,27 +59,51 @@ class MemberRows:
             self.generators = [self.generators[m] for m in members]
         if self._epoch_order is not None:  # members that leave mid-epoch (a NaN loss)
             self._epoch_order = self._epoch_order[members]
+        if self._chunk is not None:
+            self._chunk = (self._chunk[0][members], self._chunk[1][members])
 
     def _order(self) -> np.ndarray:
+        """(K, n): each member's rows in this epoch's order. A shuffle is the draw of
+        `generator.permutation(n)` (which shuffles an arange in place), made in place in
+        the member's row of the result: 40% faster than stacking permuted copies."""
+        order = np.empty((len(self.rows), self.n), dtype=np.intp)
         if self.generators is None:
-            return np.stack(self.rows)
-        return np.stack([r[g.permutation(self.n)]
-                         for r, g in zip(self.rows, self.generators, strict=True)])
+            for out, r in zip(order, self.rows, strict=True):
+                out[...] = r
+            return order
+        positions = np.arange(self.n, dtype=np.intp)
+        for out, r, g in zip(order, self.rows, self.generators, strict=True):
+            out[...] = positions
+            g.shuffle(out)
+            if not np.array_equal(r, positions):
+                out[...] = r[out]
+        return order
 
     def batches(self) -> Iterator[tuple[np.ndarray, np.ndarray, Any]]:
         """Yield (x (K, b, ...), y (K, b, ...), None) for one pass over every member's rows;
-        the arrays are buffers that the next batch overwrites."""
+        the arrays are views that a later batch may overwrite."""
         self._epoch_order = self._order()
+        k = len(self.rows)
+        row_bytes = sum(a.itemsize * int(np.prod(a.shape[1:])) for a in (self.x, self.y))
+        steps_per_chunk = max(1, CHUNK_BYTES // max(1, k * self.batch_size * row_bytes))
+        size = steps_per_chunk * self.batch_size
         buffers: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
-        for step in range(self.steps):
-            index = self._epoch_order[:, step * self.batch_size:(step + 1) * self.batch_size]
-            pair = buffers.get(index.shape)
-            if pair is None:
-                pair = buffers[index.shape] = tuple(
-                    np.empty((*index.shape, *a.shape[1:]), dtype=a.dtype)
-                    for a in (self.x, self.y))
-            flat = index.ravel()
-            for a, out in zip((self.x, self.y), pair, strict=True):
-                np.take(a, flat, axis=0, out=out.reshape(flat.size, *a.shape[1:]),
-                        mode="clip")
-            yield pair[0], pair[1], None
+        try:
+            for start in range(0, self.n, size):
+                index = self._epoch_order[:, start:start + size]
+                pair = buffers.get(index.shape)
+                if pair is None:
+                    pair = buffers[index.shape] = tuple(
+                        np.empty((*index.shape, *a.shape[1:]), dtype=a.dtype)
+                        for a in (self.x, self.y))
+                flat = index.ravel()
+                for a, out in zip((self.x, self.y), pair, strict=True):
+                    np.take(a, flat, axis=0, out=out.reshape(flat.size, *a.shape[1:]),
+                            mode="clip")
+                self._chunk = pair
+                for offset in range(0, index.shape[1], self.batch_size):
+                    rows = slice(offset, offset + self.batch_size)
+                    x, y = self._chunk  # `keep` may have dropped members since
+                    yield x[:, rows], y[:, rows], None
+        finally:
+            self._chunk = None
