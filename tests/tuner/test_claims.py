@@ -106,9 +106,9 @@ def test_a_trial_writes_in_few_transactions(tmp_path, pack_trials):
     counter = WriteCounter(tuner.oracle.study._storage._backend)
     tuner.search(x, y, epochs=1, validation_data=(xv, yv), verbose=0)
     states = [t.state.name for t in tuner.oracle.study.trials]
-    # per trial: ask, claim (plan, host, worker, heartbeat row), 2 params; per pack: the
-    # ends of its trials with their results
-    assert states == ["COMPLETE"] * 4 and counter.writes == 4 * 4 + 4 // pack_trials
+    # per trial: ask; per pack: the claims (plans, hosts, workers, heartbeat rows), the
+    # values its builds drew, the ends of its trials with their results
+    assert states == ["COMPLETE"] * 4 and counter.writes == 4 + 3 * (4 // pack_trials)
 
 
 def test_a_claimed_trial_is_recorded_before_it_trains(tmp_path):

@@ -218,13 +218,17 @@ class Oracle:
             with self._claims() as locked:
                 frozen = self._read_study()
                 trials: list = []
-                while len(trials) < count:
-                    if trials and not self._ready(sum(not _is_retry(t) for t in frozen)):
-                        break
-                    trial, frozen = self._next_trial(frozen, bool(locked))
-                    if trial is None:
-                        break
-                    trials.append(trial)
+                try:
+                    while len(trials) < count:
+                        if trials and not self._ready(sum(not _is_retry(t) for t in frozen)):
+                            break
+                        trial, frozen = self._next_trial(frozen, bool(locked))
+                        if trial is None:
+                            break
+                        trials.append(trial)
+                finally:  # still under the lock: the next worker sees these plans
+                    if locked:
+                        self._commit_claims(trials)
             if trials or not wait or not any(t.state.name == "RUNNING" for t in frozen):
                 return trials
             time.sleep(self.poll_interval)  # the others' running trials may still fail
@@ -272,15 +276,30 @@ class Oracle:
             trial.set_user_attr(PLAN_ATTR, plan)
             trial.set_user_attr(HOST_ATTR, socket.gethostname())
             trial.set_user_attr(WORKER_ATTR, f"{socket.gethostname()}:{os.getpid()}")
-            if storage is not None:
-                storage.commit_claim(trial._trial_id, heartbeat=bool(self.heartbeat_interval))
+            if not locked:  # no lock to hold the others back: its claim is written now
+                self._commit_claims([trial])
             return trial, frozen
+
+    def _commit_claims(self, trials: list) -> None:
+        """Write the claims (plans, hosts, workers, heartbeat rows) of trials this worker
+        holds, in one transaction."""
+        storage = self._own_storage()
+        if storage is not None:
+            storage.commit_claims([t._trial_id for t in trials],
+                                  heartbeat=bool(self.heartbeat_interval))
+
+    def commit_builds(self, trials: list) -> None:
+        """Write the hyperparameter values the trials drew while their models were
+        built, in one transaction, before they train (each trial's end writes any left)."""
+        storage = self._own_storage()
+        if storage is not None:
+            storage.commit_params([t._trial_id for t in trials])
 
     def _ask_unlocked(self, storage: StudyStorage | None) -> Any:
         with quiet():
             trial = self.study.ask()
         if storage is not None:
-            storage.hold(trial._trial_id)
+            storage.hold(trial._trial_id, self.study._study_id)
         return trial
 
     def _ask(self, waiting: list, storage: StudyStorage | None) -> Any:
@@ -301,7 +320,7 @@ class Oracle:
         if trial_id is None:
             trial_id = study._storage.create_new_trial(study._study_id)
         if storage is not None:
-            storage.hold(trial_id)
+            storage.hold(trial_id, study._study_id)
         study._thread_local.cached_all_trials = None  # as ask: samplers see the new trial
         return optuna.Trial(study, trial_id)
 

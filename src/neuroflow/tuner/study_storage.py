@@ -8,11 +8,15 @@ Three things Optuna's storage does not do for a search shared by many workers:
   a failed (surplus) trial. `claims(study_id)` is that lock: an exclusive transaction on
   a small lock database beside an SQLite study, a session advisory lock on PostgreSQL.
   Both are released by the operating system or the server when a worker dies.
-- **One transaction per step of a trial, one per pack's end.** A claimed trial's
-  attributes are kept in memory (`hold`) and written together with its heartbeat row
-  (`commit_claim`), and its results together with its final state; the trials of a pack
-  end together (`finish_trials`: every trial's values, state and attributes in one
-  transaction). Its own reads are answered from memory.
+- **One transaction per step of a pack.** A claimed trial is kept in memory (`hold`):
+  its attribute writes wait there, and so do the hyperparameter values it draws while
+  its model is built (each still checked against the study's distribution of that
+  name when it is drawn). The claims of a pack are written in one transaction with
+  their heartbeat rows (`commit_claims`, inside the claim lock), the values its builds
+  drew in another (`commit_params`, before it trains), and its ends in a third
+  (`finish_trials`: every trial's values, state, attributes and any values not written
+  yet). Its own reads are answered from memory, and a read of the study sees the
+  values a held trial has drawn but not written.
 - **One heartbeat per worker.** A single daemon thread refreshes the heartbeat rows of
   every trial the worker holds in one UPDATE per interval (it was one thread and one
   transaction per trial). Liveness stays per trial, in Optuna's own table, so Optuna's
@@ -20,7 +24,9 @@ Three things Optuna's storage does not do for a search shared by many workers:
 
 Writes of a held trial that are lost with a killed worker belong to that trial alone,
 which the reaper fails anyway; everything another worker needs (the trial, its plan, its
-values and its heartbeat) is written before it trains.
+hyperparameter values and its heartbeat) is written before it trains. A trial between
+its creation and its pack's `commit_claims` has no heartbeat row, which Optuna's reaper
+skips (`_get_stale_trial_ids`): no other worker fails it in that window.
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy
+from optuna import distributions
 from optuna.exceptions import UpdateFinishedTrialError
 from optuna.storages import RDBStorage
 from optuna.storages._rdb import models
@@ -57,13 +64,16 @@ class StudyStorage(RDBStorage):
     def _setup_local_state(self) -> None:
         self._guard = threading.Lock()
         self._held: dict[int, FrozenTrial] = {}
-        self._pending: dict[int, dict[str, Any]] = {}
+        self._pending: dict[int, dict[str, Any]] = {}  # unwritten attributes
+        self._pending_params: dict[int, dict[str, tuple[float, Any]]] = {}
+        self._study_of: dict[int, int] = {}  # held trial -> its study
         self._beat_thread: threading.Thread | None = None
         self._created = threading.local()  # the trial this thread created last
 
     def __getstate__(self) -> dict:
         state = super().__getstate__()
-        for key in ("_guard", "_held", "_pending", "_beat_thread", "_created"):
+        for key in ("_guard", "_held", "_pending", "_pending_params", "_study_of",
+                    "_beat_thread", "_created"):
             state.pop(key, None)
         return state
 
@@ -101,10 +111,11 @@ class StudyStorage(RDBStorage):
         self._created.trial = frozen
         return frozen
 
-    def hold(self, trial_id: int) -> None:
-        """Keep trial `trial_id` (just claimed by this worker) in memory: its attribute
-        writes wait for `commit_claim` or its end, its reads need no query (nor does
-        holding a trial this thread has just created)."""
+    def hold(self, trial_id: int, study_id: int) -> None:
+        """Keep trial `trial_id` of study `study_id` (just claimed by this worker) in
+        memory: its attribute and parameter writes wait for `commit_claims`,
+        `commit_params` or its end, its reads need no query (nor does holding a trial this
+        thread has just created)."""
         created, self._created.trial = getattr(self._created, "trial", None), None
         if created is not None and created._trial_id == trial_id:
             frozen = copy.deepcopy(created)  # Optuna's cache keeps the original
@@ -113,30 +124,87 @@ class StudyStorage(RDBStorage):
         with self._guard:
             self._held[trial_id] = frozen
             self._pending[trial_id] = {}
+            self._pending_params[trial_id] = {}
+            self._study_of[trial_id] = study_id
 
-    def commit_claim(self, trial_id: int, heartbeat: bool) -> None:
-        """Write the held trial's attributes and (with `heartbeat`) its heartbeat row in
-        one transaction, and let the worker's heartbeat thread keep it alive."""
-        with self._guard:
-            attrs = self._pending.get(trial_id, {})
-            self._pending[trial_id] = {}
-        with _create_scoped_session(self.scoped_session) as session:
-            self._write_attrs(session, {trial_id: attrs})
-            if heartbeat:
-                now = session.execute(sqlalchemy.func.now()).scalar()
-                row = models.TrialHeartbeatModel.where_trial_id(trial_id, session, True)
-                if row is None:
-                    session.add(models.TrialHeartbeatModel(trial_id=trial_id, heartbeat=now))
-                else:
-                    row.heartbeat = now
+    def commit_claims(self, trial_ids: Sequence[int], heartbeat: bool) -> None:
+        """Write the held trials' attributes and (with `heartbeat`) their heartbeat rows
+        in one transaction, and let the worker's heartbeat thread keep them alive."""
+        if not trial_ids:
+            return
+        attrs = self._take(self._pending, trial_ids)
+        try:
+            with _create_scoped_session(self.scoped_session) as session:
+                self._write_attrs(session, attrs)
+                if heartbeat:
+                    self._add_heartbeats(session, trial_ids)
+        except BaseException:
+            self._put_back(self._pending, attrs)
+            raise
         if heartbeat:
             self._start_beating()
+
+    @staticmethod
+    def _add_heartbeats(session: Any, trial_ids: Sequence[int]) -> None:
+        table = models.TrialHeartbeatModel
+        now = session.execute(sqlalchemy.func.now()).scalar()
+        beating = set(session.scalars(sqlalchemy.select(table.trial_id)
+                                      .where(table.trial_id.in_(list(trial_ids)))))
+        if beating:
+            session.execute(sqlalchemy.update(table).where(table.trial_id.in_(list(beating)))
+                            .values(heartbeat=now))
+        new = [{"trial_id": trial_id, "heartbeat": now}
+               for trial_id in dict.fromkeys(trial_ids) if trial_id not in beating]
+        if new:
+            session.execute(sqlalchemy.insert(table), new)
+
+    def commit_params(self, trial_ids: Sequence[int]) -> None:
+        """Write the hyperparameter values (and attributes) the held trials have set since
+        their claim, in one transaction; none when there are none. A trial another
+        worker has finished meanwhile (its reaper) is left as it is."""
+        params = self._take(self._pending_params, trial_ids)
+        attrs = self._take(self._pending, trial_ids)
+        if not params and not attrs:
+            return
+        try:
+            with _create_scoped_session(self.scoped_session) as session:
+                table = models.TrialModel
+                live = set(session.scalars(
+                    sqlalchemy.select(table.trial_id)
+                    .where(table.trial_id.in_(list({**params, **attrs})))
+                    .where(table.state.not_in([s for s in TrialState if s.is_finished()]))
+                    .with_for_update()))
+                self._write_params(session, {i: v for i, v in params.items() if i in live})
+                self._write_attrs(session, {i: v for i, v in attrs.items() if i in live})
+        except BaseException:
+            self._put_back(self._pending_params, params)
+            self._put_back(self._pending, attrs)
+            raise
+
+    def _take(self, pending: dict[int, dict], trial_ids: Sequence[int]) -> dict[int, dict]:
+        """The unwritten entries of held trials `trial_ids`, leaving none behind."""
+        with self._guard:
+            taken = {}
+            for trial_id in trial_ids:
+                values = pending.get(trial_id)
+                if values:
+                    taken[trial_id], pending[trial_id] = values, {}
+            return taken
+
+    def _put_back(self, pending: dict[int, dict], taken: dict[int, dict]) -> None:
+        """Return entries `_take` gave out that were not written (newer ones win)."""
+        with self._guard:
+            for trial_id, values in taken.items():
+                if trial_id in pending:
+                    pending[trial_id] = {**values, **pending[trial_id]}
 
     def release(self, trial_id: int) -> None:
         """Forget a held trial (its end is recorded, or another worker failed it)."""
         with self._guard:
             self._held.pop(trial_id, None)
             self._pending.pop(trial_id, None)
+            self._pending_params.pop(trial_id, None)
+            self._study_of.pop(trial_id, None)
 
     def set_trial_user_attr(self, trial_id: int, key: str, value: Any) -> None:
         with self._guard:
@@ -148,14 +216,64 @@ class StudyStorage(RDBStorage):
 
     def _set_trial_param(self, trial_id: int, param_name: str, param_value_internal: float,
                          distribution: Any, previous_distribution: Any) -> None:
-        super()._set_trial_param(trial_id, param_name, param_value_internal, distribution,
-                                 previous_distribution)
+        """A held trial's value waits in memory (written by `commit_params` or its end);
+        its distribution is checked now, against the one the study already has for
+        `param_name`, as Optuna checks it."""
+        with self._guard:
+            held = trial_id in self._held
+        if not held:
+            super()._set_trial_param(trial_id, param_name, param_value_internal,
+                                     distribution, previous_distribution)
+            return
+        if previous_distribution is None:
+            previous_distribution = self._known_distribution(trial_id, param_name)
+        if previous_distribution is not None:
+            distributions.check_distribution_compatibility(previous_distribution, distribution)
         with self._guard:
             frozen = self._held.get(trial_id)
-            if frozen is not None:
-                frozen.params[param_name] = distribution.to_external_repr(param_value_internal)
-                frozen.distributions[param_name] = distribution
+            if frozen is None:  # released meanwhile: nothing of it is written any more
+                return
+            self._pending_params[trial_id][param_name] = (param_value_internal, distribution)
+            frozen.params[param_name] = distribution.to_external_repr(param_value_internal)
+            frozen.distributions[param_name] = distribution
 
+    def _known_distribution(self, trial_id: int, param_name: str) -> Any:
+        """The distribution the trial's study has for `param_name`: an unwritten one of
+        another held trial, else the first one in the database (Optuna's own query)."""
+        with self._guard:
+            study_id = self._study_of[trial_id]
+            for other, params in self._pending_params.items():
+                if param_name in params and self._study_of.get(other) == study_id:
+                    return params[param_name][1]
+        with _create_scoped_session(self.scoped_session) as session:
+            record = session.scalars(
+                sqlalchemy.select(models.TrialParamModel.distribution_json)
+                .join(models.TrialModel)
+                .where(models.TrialModel.study_id == study_id)
+                .where(models.TrialParamModel.param_name == param_name).limit(1)).first()
+        return None if record is None else distributions.json_to_distribution(record)
+
+    def get_trial_param(self, trial_id: int, param_name: str) -> float:
+        with self._guard:
+            pending = self._pending_params.get(trial_id, {}).get(param_name)
+        return pending[0] if pending is not None else super().get_trial_param(trial_id,
+                                                                               param_name)
+
+    def _get_trials(self, study_id: int, states: Any, included_trial_ids: set[int],
+                    trial_id_greater_than: int) -> list[FrozenTrial]:
+        """Optuna's read of a study, with the values held trials have not written yet."""
+        trials = super()._get_trials(study_id, states, included_trial_ids,
+                                     trial_id_greater_than)
+        with self._guard:
+            if any(self._pending_params.values()):
+                for trial in trials:
+                    if trial.state.is_finished():  # another worker ended it: never written
+                        continue
+                    for name, (value, dist) in self._pending_params.get(trial._trial_id,
+                                                                        {}).items():
+                        trial.params[name] = dist.to_external_repr(value)
+                        trial.distributions[name] = dist
+        return trials
     def get_trial(self, trial_id: int) -> FrozenTrial:
         with self._guard:
             frozen = self._held.get(trial_id)
@@ -176,12 +294,14 @@ class StudyStorage(RDBStorage):
 
     def finish_trials(self, ends: Sequence[tuple[int, TrialState, Sequence[float] | None]]
                       ) -> list[int]:
-        """Record the ends of several trials (each its final state, values and unwritten
-        attributes) in one transaction, and forget them. Returns the ids of the trials
-        another worker had already finished (its reaper): those are left as they are."""
+        """Record the ends of several trials (each its final state, values, unwritten
+        attributes and hyperparameter values) in one transaction, and forget them.
+        Returns the ids of the trials another worker had already finished (its reaper):
+        those are left as they are."""
         ids = [trial_id for trial_id, _, _ in ends]
         with self._guard:
             attrs = {trial_id: self._pending.get(trial_id, {}) for trial_id in ids}
+            params = {trial_id: self._pending_params.get(trial_id, {}) for trial_id in ids}
         finished = []
         try:
             with _create_scoped_session(self.scoped_session) as session:
@@ -199,12 +319,25 @@ class StudyStorage(RDBStorage):
                         self._set_trial_value_without_commit(session, trial, objective, value)
                     trial.state = state
                     trial.datetime_complete = datetime.now()  # Optuna's clock for it
+                self._write_params(session, {trial_id: values
+                                             for trial_id, values in params.items()
+                                             if trial_id not in finished})
                 self._write_attrs(session, {trial_id: values for trial_id, values in attrs.items()
                                             if trial_id not in finished})
         finally:
             for trial_id in ids:
                 self.release(trial_id)
         return finished
+
+    @staticmethod
+    def _write_params(session: Any, params: dict[int, dict[str, tuple[float, Any]]]) -> None:
+        """Insert hyperparameter values of trials the caller has checked are updatable,
+        in one INSERT (each was checked against its distribution when it was drawn)."""
+        rows = [{"trial_id": trial_id, "param_name": name, "param_value": value,
+                 "distribution_json": distributions.distribution_to_json(dist)}
+                for trial_id, values in params.items() for name, (value, dist) in values.items()]
+        if rows:
+            session.execute(sqlalchemy.insert(models.TrialParamModel), rows)
 
     def _write_attrs(self, session: Any, attrs: dict[int, dict[str, Any]]) -> None:
         """Write user attributes of trials the caller has checked are updatable: one read

@@ -284,6 +284,7 @@ class Tuner:
         for execution in range(self.executions_per_trial):
             with using_generator(self._generator(trial, execution)):
                 model = self._build(hp, plan)
+                self.oracle.commit_builds([trial])
                 tracker = _BestEpoch(objective)
                 kwargs = self._fit_kwargs(fit_kwargs, plan, tracker)
                 result = self.hypermodel.fit(hp, model, *fit_args, **kwargs)
@@ -365,6 +366,7 @@ class Tuner:
                 continue
             key = (plan.get("epochs"), plan.get("initial_epoch", 0))
             rounds.setdefault(key, []).append((trial, hp, plan, models))
+        self.oracle.commit_builds([t for entries in rounds.values() for t, *_ in entries])
         for (epochs, initial_epoch), entries in rounds.items():
             models, generators, callbacks, trackers = [], [], [], []
             for _trial, _hp, _plan, trial_models in entries:
