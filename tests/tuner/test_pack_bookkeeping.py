@@ -1,17 +1,29 @@
-"""A pack's trials are claimed with one read of the study and end in one transaction,
-on SQLite and on PostgreSQL."""
+"""A pack's trials are claimed with one read of the study and one write, the values its
+builds draw are written in one transaction before it trains, and its trials end in one
+transaction, on SQLite and on PostgreSQL."""
 
+import json
 import logging
+import subprocess
+import sys
+import time
+import warnings
 
 import optuna
 import pytest
+import sqlalchemy
 from _postgres import postgres_server
 from _transactions import WriteCounter
+from optuna.distributions import FloatDistribution
+from optuna.storages._rdb import models
+from tuner_helpers import make_data, tiny_build_model
 
+import neuroflow.population
+import neuroflow.tuner as kt
 from neuroflow.tuner.oracle import Oracle
 from neuroflow.tuner.storage import delete_study, make_storage
 from neuroflow.tuner.study_storage import StudyStorage
-from neuroflow.tuner.trial import ERROR_ATTR, PLAN_ATTR
+from neuroflow.tuner.trial import ERROR_ATTR, PLAN_ATTR, WORKER_ATTR
 
 STUDY = "pack"
 
@@ -31,9 +43,9 @@ def url(request, tmp_path):
     return url
 
 
-def _oracle(url, tmp_path, max_trials=10):
+def _oracle(url, tmp_path, max_trials=10, **kwargs):
     oracle = Oracle(objective="val_loss", max_trials=max_trials, storage=url,
-                    max_consecutive_failed_trials=None)
+                    max_consecutive_failed_trials=None, **kwargs)
     oracle._configure(str(tmp_path), STUDY, False)
     _ = oracle.study
     return oracle
@@ -143,3 +155,138 @@ def test_failed_trials_of_a_pack_are_queued_again(url, tmp_path):
     stored = _stored(url)
     assert [t.state.name for t in stored] == ["FAIL", "COMPLETE", "FAIL", "WAITING", "WAITING"]
     assert [t.system_attrs["failed_trial"] for t in stored[3:]] == [0, 2]
+
+
+def test_a_packs_claims_are_written_in_one_transaction(url, tmp_path):
+    oracle = _oracle(url, tmp_path)
+    counter = WriteCounter(_backend(oracle))
+    trials = oracle.create_trials(5)
+    assert counter.writes == 5 + 1  # each trial's creation, then the pack's claims
+    stored = _stored(url)
+    assert all(PLAN_ATTR in t.user_attrs and WORKER_ATTR in t.user_attrs for t in stored)
+    beating = _backend(oracle).engine.connect().execute(
+        sqlalchemy.select(models.TrialHeartbeatModel.trial_id)).scalars().all()
+    assert sorted(beating) == sorted(t._trial_id for t in trials)
+
+
+def test_a_trial_claimed_but_not_yet_beating_is_not_reaped(url, tmp_path, monkeypatch):
+    """Until its pack's claims are written a trial has no heartbeat row: another worker's
+    reaper, even past the grace period, leaves it running."""
+    oracle = _oracle(url, tmp_path, heartbeat_interval=1, grace_period=1)
+    reaper = optuna.load_study(study_name=STUDY, storage=make_storage(url, 1, 1, 0))
+    original = Oracle._commit_claims
+
+    def reap_first(self, trials):
+        time.sleep(2.1)  # past the grace period (SQLite's clock counts whole seconds)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            optuna.storages.fail_stale_trials(reaper)
+        original(self, trials)
+
+    monkeypatch.setattr(Oracle, "_commit_claims", reap_first)
+    oracle.create_trials(2)
+    assert [t.state.name for t in _stored(url)] == ["RUNNING"] * 2
+
+
+def test_a_packs_values_are_written_in_one_transaction(url, tmp_path):
+    oracle = _oracle(url, tmp_path)
+    trials = oracle.create_trials(4)
+    counter = WriteCounter(_backend(oracle))
+    drawn = [(t.suggest_int("units", 2, 8), t.suggest_float("lr", 1e-3, 1e-1, log=True))
+             for t in trials]
+    assert counter.writes == 0 and all(not t.params for t in _stored(url))
+    # until then the worker's own reads of the study see them (samplers read this way)
+    assert [(t.params["units"], t.params["lr"]) for t in oracle.study.trials] == drawn
+    oracle.commit_builds(trials)
+    assert counter.writes == 1
+    assert [(t.params["units"], t.params["lr"]) for t in _stored(url)] == drawn
+    oracle.commit_builds(trials)  # nothing left to write: no transaction
+    oracle.end_trials([(t, 0.5, None) for t in trials])
+    assert counter.writes == 2
+    assert [(t.params["units"], t.params["lr"]) for t in _stored(url)] == drawn
+
+
+@pytest.mark.parametrize("recorded", ["by a held trial", "in the database"])
+def test_an_incompatible_distribution_raises_when_it_is_drawn(url, tmp_path, recorded):
+    oracle = _oracle(url, tmp_path)
+    if recorded == "in the database":
+        oracle.study.add_trial(optuna.trial.create_trial(
+            params={"x": 0.5}, distributions={"x": FloatDistribution(0, 1)}, value=1.0))
+    trials = oracle.create_trials(2)
+    if recorded == "by a held trial":
+        trials[0].suggest_float("x", 0, 1)
+    with pytest.raises(ValueError, match="different distribution kind"):
+        trials[1].suggest_categorical("x", ["a", "b"])
+    # Optuna's own cache is bypassed: the storage checks against what the study has
+    backend = _backend(oracle)
+    with pytest.raises(ValueError, match="different distribution kind"):
+        backend._set_trial_param(trials[1]._trial_id, "x", 0,
+                                 optuna.distributions.CategoricalDistribution(["a", "b"]), None)
+    oracle.end_trials([(t, 0.5, None) for t in trials])
+    assert "x" not in _stored(url)[-1].params
+
+
+@pytest.mark.parametrize("pack_trials", [1, 3])
+def test_a_trial_failing_in_its_build_keeps_its_values(url, tmp_path, pack_trials):
+    x, y, xv, yv = make_data()
+    builds = []
+
+    def build(hp):
+        model = tiny_build_model(hp)
+        builds.append(1)
+        if len(builds) == 1:
+            raise ValueError("bad configuration")
+        return model
+
+    tuner = kt.RandomSearch(build, objective="val_loss", max_trials=2, seed=0, storage=url,
+                            directory=tmp_path, project_name=STUDY, pack_trials=pack_trials,
+                            max_consecutive_failed_trials=None)
+    tuner.search(x, y, epochs=1, validation_data=(xv, yv), verbose=0)
+    stored = _stored(url)
+    assert [t.state.name for t in stored].count("FAIL") == 1
+    assert all(sorted(t.params) == ["learning_rate", "units"] for t in stored)
+
+
+def test_a_packs_values_are_stored_before_it_trains(url, tmp_path, monkeypatch):
+    x, y, xv, yv = make_data()
+    seen = []
+    original = neuroflow.population.Population.fit
+
+    def probe(self, *args, **kwargs):
+        seen.append([sorted(t.params) for t in _stored(url)])
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(neuroflow.population.Population, "fit", probe)
+    tuner = kt.RandomSearch(tiny_build_model, objective="val_loss", max_trials=3, seed=0,
+                            storage=url, directory=tmp_path, project_name=STUDY, pack_trials=3)
+    tuner.search(x, y, epochs=1, validation_data=(xv, yv), verbose=0)
+    assert seen == [[["learning_rate", "units"]] * 3]
+
+
+_KILLED_WORKER = """
+import json, os, signal, sys
+from neuroflow.tuner.oracle import Oracle
+oracle = Oracle(objective="val_loss", max_trials=10, storage=sys.argv[1], heartbeat_interval=1,
+                grace_period=1)
+oracle._configure(sys.argv[2], sys.argv[3], False)
+trials = oracle.create_trials(3)
+values = [t.suggest_float("x", 0, 1) for t in trials]
+oracle.commit_builds(trials)
+print(json.dumps(values), flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+@pytest.mark.slow
+def test_a_killed_workers_pack_is_reaped_and_retried_with_its_values(url, tmp_path):
+    done = subprocess.run([sys.executable, "-c", _KILLED_WORKER, url, str(tmp_path), STUDY],
+                          capture_output=True, text=True, timeout=120)
+    values = json.loads(done.stdout)
+    time.sleep(2.1)  # its heartbeats are past the grace period
+    oracle = _oracle(url, tmp_path, heartbeat_interval=1, grace_period=1,
+                     max_retries_per_trial=1)
+    retries = oracle.create_trials(3)
+    stored = _stored(url)
+    assert [t.state.name for t in stored[:3]] == ["FAIL"] * 3
+    assert [t.system_attrs["failed_trial"] for t in stored[3:]] == [0, 1, 2]
+    assert [t.suggest_float("x", 0, 1) for t in retries] == values
