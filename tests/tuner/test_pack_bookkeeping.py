@@ -290,3 +290,14 @@ def test_a_killed_workers_pack_is_reaped_and_retried_with_its_values(url, tmp_pa
     assert [t.state.name for t in stored[:3]] == ["FAIL"] * 3
     assert [t.system_attrs["failed_trial"] for t in stored[3:]] == [0, 1, 2]
     assert [t.suggest_float("x", 0, 1) for t in retries] == values
+
+
+def test_a_value_written_before_the_end_is_replaced_by_it(url, tmp_path):
+    oracle = _oracle(url, tmp_path)
+    trials = oracle.create_trials(2)
+    # Optuna writes the values it is given even where it refuses the state change
+    _backend(oracle).set_trial_state_values(trials[0]._trial_id,
+                                            optuna.trial.TrialState.RUNNING, [9.0])
+    assert _stored(url)[0].values == [9.0]
+    oracle.end_trials([(trials[0], 0.5, None), (trials[1], float("inf"), None)])
+    assert [t.value for t in _stored(url)] == [0.5, float("inf")]
