@@ -292,6 +292,25 @@ def test_a_killed_workers_pack_is_reaped_and_retried_with_its_values(url, tmp_pa
     assert [t.suggest_float("x", 0, 1) for t in retries] == values
 
 
+def test_a_worker_killed_before_its_claims_were_written_has_its_trials_retried(url, tmp_path):
+    """A worker that dies between creating a pack's trials and writing their claims leaves
+    running trials without heartbeat rows (here created by a storage without heartbeats):
+    another worker fails them once it has seen them so for the grace period, and retries
+    them; not at first sight, when their worker may still be claiming."""
+    oracle = _oracle(url, tmp_path, max_trials=3, heartbeat_interval=1, grace_period=1,
+                     max_retries_per_trial=1)
+    orphans = optuna.load_study(study_name=STUDY, storage=optuna.storages.RDBStorage(url))
+    for _ in range(3):
+        orphans.ask()
+    assert oracle._hand_out(3, wait=False) == []  # first sight: they may still be claimed
+    time.sleep(1.2)  # seen without heartbeats for longer than the grace period
+    retries = oracle._hand_out(3, wait=False)
+    stored = _stored(url)
+    assert [t.state.name for t in stored[:3]] == ["FAIL"] * 3
+    assert [t.system_attrs["failed_trial"] for t in stored[3:]] == [0, 1, 2]
+    assert [t.number for t in retries] == [3, 4, 5]
+
+
 def test_a_value_written_before_the_end_is_replaced_by_it(url, tmp_path):
     oracle = _oracle(url, tmp_path)
     trials = oracle.create_trials(2)

@@ -26,7 +26,10 @@ Writes of a held trial that are lost with a killed worker belong to that trial a
 which the reaper fails anyway; everything another worker needs (the trial, its plan, its
 hyperparameter values and its heartbeat) is written before it trains. A trial between
 its creation and its pack's `commit_claims` has no heartbeat row, which Optuna's reaper
-skips (`_get_stale_trial_ids`): no other worker fails it in that window.
+skips: no other worker fails it in that window. A worker killed inside that window
+would leave such trials running for ever, so the reaper here (`_get_stale_trial_ids`)
+also fails a running trial it has seen without a heartbeat row for longer than the grace
+period, timed on its own monotonic clock (no clock is compared across machines).
 """
 
 from __future__ import annotations
@@ -69,11 +72,13 @@ class StudyStorage(RDBStorage):
         self._study_of: dict[int, int] = {}  # held trial -> its study
         self._beat_thread: threading.Thread | None = None
         self._created = threading.local()  # the trial this thread created last
+        # study -> {running trial without a heartbeat row: when the reaper first saw it}
+        self._unbeating: dict[int, dict[int, float]] = {}
 
     def __getstate__(self) -> dict:
         state = super().__getstate__()
         for key in ("_guard", "_held", "_pending", "_pending_params", "_study_of",
-                    "_beat_thread", "_created"):
+                    "_beat_thread", "_created", "_unbeating"):
             state.pop(key, None)
         return state
 
@@ -390,6 +395,28 @@ class StudyStorage(RDBStorage):
                                     .values(value_json=json.dumps(value)))
         if new:
             session.execute(sqlalchemy.insert(table), new)
+
+    # ---- the reaper ---------------------------------------------------------------------
+    def _get_stale_trial_ids(self, study_id: int) -> list[int]:
+        """Optuna's stale trials (heartbeat older than the grace period), and the running
+        trials of other workers that this worker has seen without a heartbeat row for
+        longer than the grace period: their worker died between creating them and
+        writing its pack's claims."""
+        stale = super()._get_stale_trial_ids(study_id)
+        grace = (self.grace_period if self.grace_period is not None
+                 else 2 * self.heartbeat_interval)
+        table, beats = models.TrialModel, models.TrialHeartbeatModel
+        with _create_scoped_session(self.scoped_session) as session:
+            unbeating = session.scalars(
+                sqlalchemy.select(table.trial_id)
+                .where(table.study_id == study_id, table.state == TrialState.RUNNING)
+                .where(~sqlalchemy.exists().where(beats.trial_id == table.trial_id))).all()
+        now = time.monotonic()
+        with self._guard:
+            before = self._unbeating.get(study_id, {})
+            seen = self._unbeating[study_id] = {t: before.get(t, now) for t in unbeating
+                                                if t not in self._held}
+        return stale + [t for t, first in seen.items() if now - first > grace]
 
     # ---- the worker's heartbeat ---------------------------------------------------------
     def _start_beating(self) -> None:
