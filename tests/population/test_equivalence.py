@@ -16,6 +16,7 @@ import neuroflow as keras
 from neuroflow.population import Population
 
 O = keras.optimizers
+pytestmark = pytest.mark.usefixtures("products")  # every case with both kinds of products
 
 
 def _train_both(members, x, y, epochs=3, callbacks=None, twin_callbacks=None, **fit):
@@ -35,8 +36,10 @@ def _train_both(members, x, y, epochs=3, callbacks=None, twin_callbacks=None, **
 
 
 def _compiled(widths, optimizer, loss="mse", **kwargs):
+    """A compiled member, with a fresh copy of `optimizer` (the case tables' instances are
+    shared by every run of a case)."""
     model = mlp(widths, **kwargs)
-    model.compile(optimizer=optimizer, loss=loss)
+    model.compile(optimizer=type(optimizer).from_config(optimizer.get_config()), loss=loss)
     return model
 
 

@@ -12,6 +12,7 @@ from neuroflow.population import Population
 from neuroflow.population import data as member_data
 
 O = keras.optimizers
+pytestmark = pytest.mark.usefixtures("products")  # every case with both kinds of products
 
 
 @pytest.fixture(params=["one chunk", "a batch a chunk", "chunks across batches"])

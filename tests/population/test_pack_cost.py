@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from population_helpers import mlp, regression_data
+from population_helpers import assert_same_training, mlp, regression_data, twin
 
 import neuroflow as keras
 import neuroflow.population.population as population_module
 from neuroflow.population import Population, describe
+from neuroflow.population.compiled import PackSteps, loss_targets, width_classes
 from neuroflow.population.population import _Padding, _step_seconds
 from neuroflow.population.stack import StackedNetwork
 
@@ -105,3 +106,37 @@ def test_a_pack_trains_and_validates_under_the_threads_one_choice_made(units, wi
     epoch = [("choose", wide), ("epoch end", True), ("epoch end", True), ("close",)]
     assert _RecordingChooser.events == epoch * 2
     assert np.isfinite(members[0].get_weights()[0]).all()
+
+
+def test_width_classes_cut_where_padding_costs_more_than_the_calls():
+    # widths 10 and 100 side by side: 99% of the small one's product is padding
+    assert width_classes([100, 100], [10, 100], 32) == [(0, 1, 100, 10), (1, 2, 100, 100)]
+    # alike widths: one product over all of them
+    assert width_classes([60, 60, 62], [60, 62, 61], 32) == [(0, 3, 62, 62)]
+    # every run of members covered once, in order, each with its widest widths
+    widths_in = widths_out = [3, 5, 90, 99, 40, 41, 7, 100, 100]
+    classes = width_classes(widths_in, widths_out, 32)
+    assert [a for a, *_ in classes] == [0] + [b for _, b, *_ in classes[:-1]]
+    assert classes[-1][1] == 9
+    for a, b, w_in, w_out in classes:
+        assert (w_in, w_out) == (max(widths_in[a:b]), max(widths_out[a:b]))
+    assert 1 < len(classes) < 9
+
+
+def test_a_pack_of_far_apart_widths_multiplies_per_class_and_trains_as_alone():
+    x, y = regression_data(n=64)
+    widths = [(96, 96), (12, 12), (90, 90), (16, 16)]
+    members = [_member(w, seed=i) for i, w in enumerate(widths)]
+    twins = [twin(m) for m in members]
+    keras.backend.set_seed(3)
+    population = Population(members)
+    histories = population.fit(x, y, batch_size=32, epochs=2)
+    assert population.packs == [[1, 3, 2, 0]]  # one pack, narrow members first
+    pack = StackedNetwork(population.groups()[0][0])
+    steps = PackSteps(pack)
+    steps.train(x[:32], loss_targets(pack, y[:32], (1,)))
+    source = next(iter(steps._steps.values())).source
+    assert "W1_1" in source and "GW1_1" in source  # the hidden product per class
+    for m, t, h in zip(members, twins, histories, strict=True):
+        keras.backend.set_seed(3)
+        assert_same_training(m, t, h, t.fit(x, y, batch_size=32, epochs=2, verbose=0))

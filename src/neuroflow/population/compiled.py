@@ -18,6 +18,13 @@ times the loss scale), which is what the mean's own VJPs would hand down: the sa
 numbers, without replaying a sum and a product every step. A loss that cannot be traced
 runs through the tape on every step (`StackedNetwork.loss_values`).
 
+A hidden layer's products run per width class: members of similar widths (contiguous rows
+of the pack) multiply only the corner of the padded buffers their widest one needs, so a
+pack of widths 64 to 99 does not pay 99-wide products for all of them. The classes are
+cut by dynamic programming on the cost of a product (`SECONDS_PER_FLOP`) against the
+cost of three more calls a step (`_CLASS_SECONDS`); what a class leaves out is padding,
+never written, so it stays exactly zero.
+
 Padding needs no mask when every hidden activation maps 0 to 0: a padded unit's
 pre-activation is then exactly 0, its output 0, and every gradient that reaches a
 padded weight is a product with one of those zeros, so it is exactly 0 too (the mask
@@ -26,6 +33,7 @@ is applied otherwise, after every backward pass).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -35,9 +43,44 @@ from neuroflow.autodiff.tensor import Variable
 from neuroflow.losses.loss import as_prediction, as_target, squeeze_or_expand_to_same_rank
 from neuroflow.trainers.plan import Plan, Untraceable, trace
 
-__all__ = ["PackSteps", "loss_targets"]
+__all__ = ["PackSteps", "SECONDS_PER_FLOP", "loss_targets", "width_classes"]
 
 _LINEAR = nn_ops.KERNELS["linear"]
+
+SECONDS_PER_FLOP = 2.5e-11
+"""Seconds per floating-point operation of the batch-32 float32 stacked products of a
+pack (about 40 GFLOP/s on one thread of the 2-core machine these were measured on)."""
+_CLASS_SECONDS = 1.2e-5
+"""What one more width class of a layer costs a training step: three more stacked
+products (forward, kernel gradient, input gradient) and the views they slice, about
+4 us each. Measured on the chapter search's packs (one thread): the 64-99 and 29-63
+wide packs' steps took 7% and 6% less time with their classes; the 1-26 wide pack gets
+none (with half this cost it got some, and its step took 3% longer)."""
+
+
+def width_classes(widths_in: list[int], widths_out: list[int], batch: int,
+                  products: int = 3) -> list[tuple[int, int, int, int]]:
+    """The rows of a layer cut into width classes: (first, end, in, out) for contiguous
+    runs of members whose products use the `in` x `out` corner (their widest widths).
+    Minimises `products` products of each class against `_CLASS_SECONDS` a class."""
+    n = len(widths_in)
+    best = [0.0] + [math.inf] * n
+    cut = [0] * (n + 1)
+    for end in range(1, n + 1):
+        wide_in = wide_out = 0
+        for first in range(end - 1, -1, -1):
+            wide_in = max(wide_in, widths_in[first])
+            wide_out = max(wide_out, widths_out[first])
+            cost = best[first] + _CLASS_SECONDS + (SECONDS_PER_FLOP * 2 * products * batch
+                                                   * (end - first) * wide_in * wide_out)
+            if cost < best[end]:
+                best[end], cut[end] = cost, first
+    classes, end = [], n
+    while end:
+        first = cut[end]
+        classes.append((first, end, max(widths_in[first:end]), max(widths_out[first:end])))
+        end = first
+    return classes[::-1]
 
 
 def loss_targets(net: Any, y: np.ndarray, out_shape: tuple[int, ...]) -> np.ndarray:
@@ -139,7 +182,15 @@ class PackSteps:
                 lines.append(f"    h = H{j} = h[:{rows}]")
             else:
                 lines.append(f"    H{j} = h")
-            lines.append(f"    matmul(h, W{j}, out=Z{j})")
+            classes = self._classes(j, batch) if j < last else None
+            if classes is None:
+                lines.append(f"    matmul(h, W{j}, out=Z{j})")
+            for c, (a, b, w_in, w_out) in enumerate(classes or ()):
+                env[f"W{j}_{c}"] = net.kernels[j][a:b, :w_in, :w_out]
+                env[f"Z{j}_{c}"] = env[f"Z{j}"][a:b, :, :w_out]
+                flat = j == 0 and not per_member and j not in drops  # a 2-D input
+                src = f"h[:, :{w_in}]" if flat else f"h[{a}:{b}, :, :{w_in}]"
+                lines.append(f"    matmul({src}, W{j}_{c}, out=Z{j}_{c})")
             if net.biases[j] is not None:
                 env[f"B{j}"] = net.biases[j][:rows]
                 lines.append(f"    add(Z{j}, B{j}, out=Z{j})")
@@ -211,8 +262,16 @@ class PackSteps:
             rows = net.counts[j]
             env[f"GW{j}"] = net.grad_kernels[j][:rows]
             shared = j == 0 and not per_member and 0 not in drops  # a 2-D input
-            transposed = "H0.T" if shared else f"H{j}.transpose(0, 2, 1)"
-            lines.append(f"    matmul({transposed}, g, out=GW{j})")
+            classes = self._classes(j, batch) if j < last else None
+            if classes is None:
+                transposed = "H0.T" if shared else f"H{j}.transpose(0, 2, 1)"
+                lines.append(f"    matmul({transposed}, g, out=GW{j})")
+            for c, (a, b, w_in, w_out) in enumerate(classes or ()):
+                env[f"GW{j}_{c}"] = net.grad_kernels[j][a:b, :w_in, :w_out]
+                transposed = (f"H0[:, :{w_in}].T" if shared
+                              else f"H{j}[{a}:{b}, :, :{w_in}].transpose(0, 2, 1)")
+                lines.append(f"    matmul({transposed}, g[{a}:{b}, :, :{w_out}], "
+                             f"out=GW{j}_{c})")
             if net.grad_biases[j] is not None:  # a row of ones times g: the batch's sum
                 env[f"GB{j}"] = net.grad_biases[j][:rows]
                 env.setdefault("ONES", np.ones((1, batch), dtype=net.dtype))
@@ -226,12 +285,16 @@ class PackSteps:
             if net.mixed:
                 env[f"G{j - 1}"] = env["G"][:rows]  # written by this product
                 env[f"GIN{j - 1}"] = env["G"][:net.counts[j - 1]]  # read by layer j-1
-                lines.append(f"    {product}(g, WT{j}, out=G{j - 1})")
-                lines.append(f"    g = GIN{j - 1}")
             else:
                 env[f"G{j - 1}"] = np.zeros((k, batch, int(net.widths[j])), dtype=net.dtype)
+            if classes is None:
                 lines.append(f"    {product}(g, WT{j}, out=G{j - 1})")
-                lines.append(f"    g = G{j - 1}")
+            for c, (a, b, w_in, w_out) in enumerate(classes or ()):
+                env[f"WT{j}_{c}"] = net.kernels[j][a:b, :w_in, :w_out].transpose(0, 2, 1)
+                env[f"G{j - 1}_{c}"] = env[f"G{j - 1}"][a:b, :, :w_in]
+                lines.append(f"    matmul(g[{a}:{b}, :, :{w_out}], WT{j}_{c}, "
+                             f"out=G{j - 1}_{c})")
+            lines.append(f"    g = GIN{j - 1}" if net.mixed else f"    g = G{j - 1}")
             if j in drops:
                 lines.append(f"    g = g * {drops[j]}")
             kernel = net.activations[j - 1]
@@ -244,6 +307,17 @@ class PackSteps:
         if net.mask is not None and not self.exact_padding:
             env["GRADS"], env["MASK"] = net.grads, net.mask
             lines.append("    multiply(GRADS, MASK, out=GRADS)")
+
+    def _classes(self, j: int, batch: int) -> list[tuple[int, int, int, int]] | None:
+        """The width classes of hidden layer j's products (see `width_classes`); None
+        where one product over the whole padded buffer is what they come to."""
+        net = self.net
+        rows = net.counts[j]
+        widths = net.member_widths[:rows]
+        classes = width_classes([int(w[j]) for w in widths], [int(w[j + 1]) for w in widths],
+                                batch, products=2 if j == 0 else 3)
+        full = (0, rows, int(net.widths[j]), int(net.widths[j + 1]))
+        return None if classes == [full] else classes
 
     def _loss_plan(self, logits: np.ndarray, y: np.ndarray, per_member: bool,
                    training: bool) -> tuple[Any, Any, tuple]:

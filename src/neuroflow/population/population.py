@@ -25,7 +25,7 @@ from neuroflow.backend.blas_threads import WIDE_WEIGHTS, ThreadChooser
 from neuroflow.backend.random import using_generator
 from neuroflow.callbacks.callback import CallbackList
 from neuroflow.callbacks.history import History
-from neuroflow.population.compiled import PackSteps, loss_targets
+from neuroflow.population.compiled import SECONDS_PER_FLOP, PackSteps, loss_targets
 from neuroflow.population.data import MemberRows
 from neuroflow.population.members import MemberSpec, describe
 from neuroflow.population.optimizer import StackedOptimizer
@@ -50,14 +50,14 @@ def _slots_per_parameter(model: Any) -> int:
 # a fixed cost per pack (the loss plan, the optimizer update, the epoch loop's
 # bookkeeping), about eight NumPy calls per Dense layer, the elementwise passes over each
 # hidden layer's (rows, batch, units) activations (bias, activation, its derivative, the
-# bias gradient), and the stacked products, padding included (batch-32 float32 products
-# of these widths run at about 40 GFLOP/s). Fitted to the steps of 60 packs cut from that
-# search, plus the epoch loop's own cost per step; end to end, splits into more and
-# smaller packs than this model picks were 10-20% slower, fewer and larger ones no faster.
+# bias gradient), and the stacked products, padding included (`compiled.SECONDS_PER_FLOP`;
+# a pack's width classes make its products cheaper than this counts). Fitted to the
+# steps of 60 packs cut from that search, plus the epoch loop's own cost per step; end to
+# end, splits into more and smaller packs than this model picks were 10-20% slower, fewer
+# and larger ones no faster.
 _STEP_OVERHEAD_S = 1e-4
 _LAYER_OVERHEAD_S = 1e-5
 _SECONDS_PER_ELEMENT = 2.5e-9
-_SECONDS_PER_FLOP = 2.5e-11
 # A pack whose widest layer's activations outgrow this many bytes leaves the core's cache
 # on every step (measured: 8-30-1 members, 6.7 ms per member and epoch at K = 32 or 64,
 # 12.8 ms at K = 128): larger groups are cut into several packs.
@@ -118,7 +118,7 @@ def _step_seconds(padding: _Padding, batch_size: int) -> float:
     """The cost model's time of one training step of the pack `padding` describes."""
     return (_STEP_OVERHEAD_S + _LAYER_OVERHEAD_S * (len(padding.layout) - 1)
             + _SECONDS_PER_ELEMENT * batch_size * padding.elements()
-            + _SECONDS_PER_FLOP * 6 * batch_size * padding.work())
+            + SECONDS_PER_FLOP * 6 * batch_size * padding.work())
 
 
 def _sorted(logs: dict) -> dict:
