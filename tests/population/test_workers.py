@@ -1,9 +1,10 @@
-"""Packs trained at once on several threads: the same numbers as one after the other."""
+"""Packs trained at once, in forked processes or on threads: the same numbers as one after
+the other."""
 
 from __future__ import annotations
 
-import threading
-import time
+import multiprocessing
+import os
 
 import numpy as np
 import pytest
@@ -15,9 +16,20 @@ from population_helpers import (
 )
 
 import neuroflow as keras
+import neuroflow.population.population as population_module
+from neuroflow.backend.random import using_generator
 from neuroflow.population import Population
 
 O = keras.optimizers
+
+
+@pytest.fixture(autouse=True, params=["processes", "threads"])
+def mode(request, monkeypatch):
+    """Every test in both ways packs train at once: forked worker processes (where the
+    platform forks and no callback wants batch events) and threads (elsewhere)."""
+    if request.param == "threads":
+        monkeypatch.setattr(population_module, "can_fork", lambda: False)
+    return request.param
 
 
 def _member(widths, optimizer, seed, loss="mse", **kwargs):
@@ -108,26 +120,28 @@ def test_every_pack_sees_the_batches_its_members_see_trained_alone():
         assert_same_training(m, t, h, t.fit(x, y, batch_size=16, epochs=3, verbose=0))
 
 
-class _Meet(keras.callbacks.Callback):
-    """Waits at the start of training until a member of the other pack has started too."""
+def _meeting(monkeypatch, parties=2):
+    """Every pack waits at the start of its training until `parties` packs have started
+    (a barrier across processes and threads alike): a fit that trained them one after
+    the other breaks it, and the pack's error is raised."""
+    barrier = multiprocessing.get_context("fork").Barrier(parties)
+    fit = population_module._PackTrainer.fit
 
-    def __init__(self, barrier):
-        super().__init__()
-        self.barrier = barrier
+    def meet(self, *args, **kwargs):
+        barrier.wait(timeout=20)
+        return fit(self, *args, **kwargs)
 
-    def on_train_begin(self, logs=None):
-        self.barrier.wait(timeout=30)
+    monkeypatch.setattr(population_module._PackTrainer, "fit", meet)
 
 
-def test_packs_train_at_once_and_the_peak_counts_them_together():
+def test_packs_train_at_once_and_the_peak_counts_them_together(monkeypatch):
     members = [_member((5,), O.SGD(0.05), 0), _member((7,), O.SGD(0.01), 1),
                _member((4,), O.Adam(0.01), 2), _member((6,), O.Adam(0.003), 3)]
-    barrier = threading.Barrier(2)  # one member of each pack: both packs started at once
-    callbacks = [[_Meet(barrier)], [], [_Meet(barrier)], []]
     x, y = regression_data()
-    together = Population(members, workers=2)
-    together.fit(x, y, batch_size=16, epochs=1, callbacks=callbacks)
-    assert not barrier.broken
+    with monkeypatch.context() as patched:
+        _meeting(patched)
+        together = Population(members, workers=2)
+        together.fit(x, y, batch_size=16, epochs=1)
     assert sorted(len(p) for p in together.packs) == [2, 2]
     each = []
     for pair in (members[:2], members[2:]):  # each pack's own bytes
@@ -138,42 +152,89 @@ def test_packs_train_at_once_and_the_peak_counts_them_together():
 
 
 class _Fails(keras.callbacks.Callback):
-    def __init__(self, failed):
-        super().__init__()
-        self.failed = failed
-
     def on_epoch_end(self, epoch, logs=None):
-        self.failed.set()
         raise RuntimeError("callback failed at the end of an epoch")
 
 
-class _WaitsForTheStop(keras.callbacks.Callback):
-    """Ends its first epoch only once the other pack has failed."""
-
-    def __init__(self, failed):
+class _Counts(keras.callbacks.Callback):
+    def __init__(self):
         super().__init__()
-        self.failed = failed
         self.epochs = 0
 
     def on_epoch_end(self, epoch, logs=None):
         self.epochs += 1
-        assert self.failed.wait(timeout=30)
-        time.sleep(0.2)  # the fit has seen the error and asked the packs to stop
 
 
-def test_an_error_in_one_pack_stops_the_others_and_is_raised():
+def test_an_error_in_one_pack_stops_the_others_and_is_raised(monkeypatch):
     members = [_member((5,), O.SGD(0.05), 0), _member((7,), O.SGD(0.01), 1),
                _member((4,), O.Adam(0.01), 2), _member((6,), O.Adam(0.003), 3)]
-    failed = threading.Event()
-    waiting = _WaitsForTheStop(failed)
-    callbacks = [[_Fails(failed)], [], [waiting], []]
+    counts = _Counts()
+    _meeting(monkeypatch)  # both packs are training when the first one fails
     with pytest.raises(RuntimeError, match="callback failed"):
-        Population(members, workers=2).fit(*regression_data(), batch_size=16, epochs=50,
-                                           callbacks=callbacks)
-    assert waiting.epochs <= 1  # the other pack stopped at the end of that epoch (or never ran)
+        Population(members, workers=2).fit(*regression_data(), batch_size=16, epochs=200,
+                                           callbacks=[[_Fails()], [], [counts], []])
+    assert 0 < counts.epochs < 200  # the other pack stopped at the end of an epoch
+
+
+class _Records(keras.callbacks.Callback):
+    """Runs where the fit was called: what it sees lands in the caller's list."""
+
+    def __init__(self, seen):
+        super().__init__()
+        self.seen = seen
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seen.append((os.getpid(), epoch, float(self.model.get_weights()[0][0, 0]),
+                          float(self.model.optimizer.learning_rate.data)))
+
+
+def test_callbacks_run_in_the_callers_process_on_the_members_own_models(mode):
+    members = [_member((5,), O.SGD(0.05), 0), _member((7,), O.SGD(0.01), 1),
+               _member((4,), O.Adam(0.01), 2), _member((6,), O.Adam(0.003), 3)]
+    twins = [twin(m) for m in members]
+    seen: list = []
+    schedule = keras.callbacks.LearningRateScheduler(lambda epoch, lr: lr * 0.5)
+    stopper = keras.callbacks.EarlyStopping(monitor="loss", patience=0, min_delta=10.0,
+                                            restore_best_weights=True)
+    callbacks = [[_Records(seen), schedule], [stopper], [], []]
+    keras.backend.set_seed(5)
+    histories = Population(members, workers=2).fit(*regression_data(), batch_size=16,
+                                                   epochs=4, callbacks=callbacks)
+    assert [pid for pid, *_ in seen] == [os.getpid()] * 4  # every epoch, in the caller
+    assert [rate for *_, rate in seen] == pytest.approx([0.025, 0.0125, 0.00625, 0.003125])
+    assert len(histories[1].history["loss"]) == 2  # stopped after its second epoch
+    assert members[1].stop_training and stopper.stopped_epoch == 1
+    alone_callbacks = [[_Records([]), keras.callbacks.LearningRateScheduler(
+        lambda epoch, lr: lr * 0.5)], [keras.callbacks.EarlyStopping(
+            monitor="loss", patience=0, min_delta=10.0, restore_best_weights=True)], [], []]
+    for i, (m, t) in enumerate(zip(members, twins, strict=True)):
+        keras.backend.set_seed(5)
+        alone = t.fit(*regression_data(), batch_size=16, epochs=4, verbose=0,
+                      callbacks=alone_callbacks[i])
+        assert_same_training(m, t, histories[i], alone)
+        for a, b in zip(m.optimizer.variables, t.optimizer.variables, strict=True):
+            np.testing.assert_allclose(a.data, b.data, rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.parametrize("bad", [0, -1, 1.5, True, "2"])
 def test_bad_workers_is_refused(bad):
     with pytest.raises(ValueError, match="workers must be a positive number"):
         Population([_member((3,), O.SGD(0.1), 0)], workers=bad)
+
+
+def test_each_members_generator_goes_on_from_where_its_training_left_it():
+    members = [_member((5,), O.SGD(0.05), 0, dropout=(0.2, None)),
+               _member((7,), O.SGD(0.01), 1, dropout=(0.1, None)),
+               _member((4,), O.Adam(0.01), 2, dropout=(0.2, None)),
+               _member((6,), O.Adam(0.003), 3, dropout=(0.3, None))]
+    twins = [twin(m) for m in members]
+    x, y = regression_data()
+    generators = [np.random.default_rng(40 + i) for i in range(4)]
+    population = Population(members, workers=2)
+    population.fit(x, y, batch_size=16, epochs=2, generators=generators)
+    assert sorted(len(p) for p in population.packs) == [2, 2]
+    for i, t in enumerate(twins):
+        alone = np.random.default_rng(40 + i)
+        with using_generator(alone):
+            t.fit(x, y, batch_size=16, epochs=2, verbose=0)
+        assert generators[i].random() == alone.random()

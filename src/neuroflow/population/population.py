@@ -29,6 +29,7 @@ from neuroflow.population.compiled import SECONDS_PER_FLOP, PackSteps, loss_targ
 from neuroflow.population.data import MemberRows
 from neuroflow.population.members import MemberSpec, describe
 from neuroflow.population.optimizer import StackedOptimizer
+from neuroflow.population.processes import Remote, can_fork, run_in_processes
 from neuroflow.population.stack import StackedNetwork
 from neuroflow.trainers import data_adapter as da
 
@@ -210,10 +211,13 @@ class Population:
             rates and seeds) may differ. The others train one at a time.
         memory_budget: bytes one pack may hold (weights, gradients, optimizer slots,
             activations); larger groups are split into several packs. None: no bound.
-        workers: how many packs may train at once, each on its own thread and core
-            (packs whose products are all narrow; the others, and members that train
-            alone, train one after the other). None: one per CPU core. The numbers do
-            not depend on it: every pack draws from its own generator.
+        workers: how many packs may train at once, each on its own core (packs whose
+            products are all narrow; the others, and members that train alone, train
+            one after the other): in forked worker processes, whose callbacks still run
+            in this process on the members' own models (see `population.processes`), or
+            on threads where the platform cannot fork or a callback wants batch events.
+            None: one per CPU core. The numbers do not depend on it: every pack draws
+            from its own generator.
 
     After `fit`, `peak_bytes` is the most bytes the packs training at once held, and
     `packs` lists the member indices of each pack trained (alone members appear as
@@ -376,6 +380,13 @@ class Population:
         running = _Running()
         abort = threading.Event()  # set when a pack training on another thread failed
 
+        def trainer_for(job: list[MemberSpec]) -> _PackTrainer:
+            return _PackTrainer(
+                job, x, y, data.batch_size, bool(shuffle),
+                None if rows is None else [rows[s.index] for s in job],
+                None if generators is None else [generators[s.index] for s in job],
+                val, validation_batch_size or data.batch_size, validation_freq)
+
         def run(number: int) -> None:
             if abort.is_set():
                 return
@@ -386,11 +397,7 @@ class Population:
                     i = job if isinstance(job, int) else job[0].index
                     histories[i] = fit_alone(i)
                     return
-                trainer = _PackTrainer(
-                    job, x, y, data.batch_size, bool(shuffle),
-                    None if rows is None else [rows[s.index] for s in job],
-                    None if generators is None else [generators[s.index] for s in job],
-                    val, validation_batch_size or data.batch_size, validation_freq)
+                trainer = trainer_for(job)
                 with running.holding(trainer.nbytes):
                     trained = trainer.fit(epochs, initial_epoch,
                                           [per_member[s.index] for s in job], abort)
@@ -404,8 +411,64 @@ class Population:
         for number in range(len(jobs)):
             if number not in together:
                 run(number)
-        _run_threads(run, sorted(together, key=lambda n: -_step_seconds(
-            _padding(jobs[n]), data.batch_size)), workers, abort)
+        order = sorted(together, key=lambda n: -_step_seconds(_padding(jobs[n]),
+                                                                data.batch_size))
+        batch_hooks = any(CallbackList(per_member[s.index]).has_batch_hooks(hook)
+                          for n in together for s in jobs[n]
+                          for hook in ("on_train_batch_begin", "on_train_batch_end"))
+        if order and can_fork() and not batch_hooks:
+            trainers: dict[int, _PackTrainer] = {}
+
+            def prepare(number: int) -> tuple[list, list, Callable[[], None]]:
+                job = jobs[number]
+                trainer = trainers[number] = trainer_for(job)
+                lists = [CallbackList(list(per_member[s.index]), model=s.model,
+                                      params={"verbose": 0, "epochs": epochs,
+                                              "steps": trainer.data.steps}) for s in job]
+                for s in job:
+                    s.model.stop_training = False
+                holding = running.holding(trainer.nbytes)
+                holding.__enter__()
+
+                def release() -> None:
+                    trainers.pop(number, None)
+                    holding.__exit__(None, None, None)
+                return [s.model for s in job], lists, release
+
+            def train(number: int, connection: Any, stop: threading.Event) -> dict:
+                job = jobs[number]
+                remotes = [[Remote(connection, m, stop)] for m in range(len(job))]
+                with using_generator(None if number == 0 else copy.deepcopy(start)):
+                    trained = trainers[number].fit(epochs, initial_epoch, remotes, stop)
+                return {"histories": [(h.history, h.epoch, h.params) for h in trained],
+                        "global": (backend_random.global_rng().bit_generator.state
+                                   if number == 0 else None),
+                        "members": None if generators is None else [
+                            generators[s.index].bit_generator.state for s in job]}
+
+            def finish(number: int, result: dict) -> None:
+                job = jobs[number]
+                for s, (log, epoch_list, params) in zip(job, result["histories"],
+                                                         strict=True):
+                    history = History()
+                    history.set_model(s.model)
+                    history.set_params(params)
+                    history.history, history.epoch = log, epoch_list
+                    s.model.history = histories[s.index] = history
+                if result["global"] is not None:
+                    backend_random.global_rng().bit_generator.state = result["global"]
+                for s, state in zip(job, result["members"] or (), strict=False):
+                    generators[s.index].bit_generator.state = state
+                for message, category in result["warnings"]:
+                    warnings.warn(message, category, stacklevel=4)
+
+            chooser = ThreadChooser(trial=False)  # one BLAS thread in every child
+            try:
+                run_in_processes(order, workers, abort, prepare, train, finish)
+            finally:
+                chooser.close()
+        else:
+            _run_threads(run, order, workers, abort)
         self.peak_bytes = running.peak
         return histories
 
