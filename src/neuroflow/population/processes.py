@@ -12,7 +12,7 @@ reads: whether the member stops, its learning rate, and whether the fit is abort
 Histories, the generators' states and the warnings come back when the pack is done.
 
 Callbacks that want batch events keep the packs on threads (a round trip per batch
-would cost more than the processes save), as do platforms without `fork`.
+would cost more than the processes save), as do platforms other than Linux.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+import sys
 import threading
 import traceback
 import warnings
@@ -36,9 +37,10 @@ __all__ = ["can_fork", "run_in_processes", "Remote"]
 
 
 def can_fork() -> bool:
-    """Whether packs can train in forked processes here (Linux, and other POSIX systems
-    where `fork` is a multiprocessing start method)."""
-    return hasattr(os, "fork") and "fork" in multiprocessing.get_all_start_methods()
+    """Whether packs can train in forked processes here: on Linux. (macOS's system
+    libraries are not safe to use in a forked child, which is why CPython spawns there;
+    Windows has no fork.)"""
+    return sys.platform.startswith("linux") and hasattr(os, "fork")
 
 
 def _rate(optimizer: Any) -> float | None:
