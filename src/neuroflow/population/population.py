@@ -142,7 +142,8 @@ def _wide(widths: Any) -> bool:
 
 def _narrow(job: list[MemberSpec] | int) -> bool:
     """Whether the job is a pack whose products are all narrow: it trains on one BLAS
-    thread, so that several such packs can train at once, one per core."""
+    thread, so that several such packs can train at once, one per core (in worker
+    processes, or on threads)."""
     return not isinstance(job, int) and len(job) > 1 and not _wide(_padding(job).layout)
 
 
