@@ -238,3 +238,21 @@ def test_each_members_generator_goes_on_from_where_its_training_left_it():
         with using_generator(alone):
             t.fit(x, y, batch_size=16, epochs=2, verbose=0)
         assert generators[i].random() == alone.random()
+
+
+def test_a_worker_process_that_dies_is_an_error_not_a_hang(mode, monkeypatch):
+    if mode == "threads":
+        pytest.skip("a thread cannot die on its own")
+    members = [_member((5,), O.SGD(0.05), 0), _member((7,), O.SGD(0.01), 1),
+               _member((4,), O.Adam(0.01), 2), _member((6,), O.Adam(0.003), 3)]
+    parent = os.getpid()
+    fit = population_module._PackTrainer.fit
+
+    def dies(self, *args, **kwargs):
+        if os.getpid() != parent and len(self.net.specs) and self.net.specs[0].index == 0:
+            os._exit(3)  # killed: no result, no error sent
+        return fit(self, *args, **kwargs)
+
+    monkeypatch.setattr(population_module._PackTrainer, "fit", dies)
+    with pytest.raises(RuntimeError, match="ended without its results"):
+        Population(members, workers=2).fit(*regression_data(), batch_size=16, epochs=2)
