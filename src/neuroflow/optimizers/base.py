@@ -433,13 +433,17 @@ class Optimizer:
             self._step(gs, vs, ids)
         if self.use_ema:
             self._update_ema()
+        self._count_update()
+        for v in vs:
+            if v.constraint is not None:
+                v.data[...] = _raw(v.constraint(v.data))
+
+    def _count_update(self) -> None:
+        """Count one update, flushing denormal slots every `_flush_every` of them."""
         count = self._iterations.data
         count[...] = done = int(count) + 1
         if done % self._flush_every == 0:
             self._flush_denormal_slots()
-        for v in vs:
-            if v.constraint is not None:
-                v.data[...] = _raw(v.constraint(v.data))
 
     def _flush_denormal_slots(self) -> None:
         """Set slot values below float's smallest normal number to zero.

@@ -163,6 +163,8 @@ class PackSteps:
         last = len(net.activations) - 1
         if net.mixed:
             env["HOUT"] = np.zeros((k, batch, int(net.widths[last])), dtype=net.dtype)
+        # each hidden layer's width classes (None: one product), for both passes
+        classes_of = {j: self._classes(j, batch) for j in range(last)}
         j = 0
         for position, kind_of in enumerate(net.kinds):
             if kind_of == "dropout":
@@ -182,13 +184,13 @@ class PackSteps:
                 lines.append(f"    h = H{j} = h[:{rows}]")
             else:
                 lines.append(f"    H{j} = h")
-            classes = self._classes(j, batch) if j < last else None
+            classes = classes_of.get(j)
             if classes is None:
                 lines.append(f"    matmul(h, W{j}, out=Z{j})")
+            flat = j == 0 and not per_member and j not in drops  # a 2-D input
             for c, (a, b, w_in, w_out) in enumerate(classes or ()):
                 env[f"W{j}_{c}"] = net.kernels[j][a:b, :w_in, :w_out]
                 env[f"Z{j}_{c}"] = env[f"Z{j}"][a:b, :, :w_out]
-                flat = j == 0 and not per_member and j not in drops  # a 2-D input
                 src = f"h[:, :{w_in}]" if flat else f"h[{a}:{b}, :, :{w_in}]"
                 lines.append(f"    matmul({src}, W{j}_{c}, out=Z{j}_{c})")
             if net.biases[j] is not None:
@@ -243,16 +245,17 @@ class PackSteps:
             if training:
                 lines.append("    dz = grads[0]")
         if training:
-            self._backward(lines, env, drops, per_member, k, batch)
+            self._backward(lines, env, drops, per_member, k, batch, classes_of)
         lines.append("    return per, pred")
         return _build(lines, env)
 
     def _backward(self, lines: list, env: dict, drops: dict, per_member: bool, k: int,
-                  batch: int) -> None:
+                  batch: int, classes_of: dict) -> None:
         """Gradients into `net.grads`, last layer first. Layer j's input gradient goes to
         G{j-1}; with depths mixed every hidden width is one and there is one buffer G:
         its first counts[j] rows take layer j's input gradient, the rows after them
-        still hold the output layer's for the members whose last hidden layer is j-1."""
+        still hold the output layer's for the members whose last hidden layer is j-1.
+        `classes_of` holds each hidden layer's width classes, as the forward pass used."""
         net = self.net
         last = len(net.activations) - 1
         if net.mixed:
@@ -262,7 +265,7 @@ class PackSteps:
             rows = net.counts[j]
             env[f"GW{j}"] = net.grad_kernels[j][:rows]
             shared = j == 0 and not per_member and 0 not in drops  # a 2-D input
-            classes = self._classes(j, batch) if j < last else None
+            classes = classes_of.get(j)
             if classes is None:
                 transposed = "H0.T" if shared else f"H{j}.transpose(0, 2, 1)"
                 lines.append(f"    matmul({transposed}, g, out=GW{j})")

@@ -123,11 +123,10 @@ class StackedOptimizer:
 
     def _bound_update(self) -> Callable[[np.ndarray, Any], None]:
         """The update as a function of (grads, rates). Where `Optimizer.apply` would only
-        run the optimizer's array kernel on the one (K, P) variable (no loss scaling,
-        accumulation, clipping, weight decay, EMA or constraint), the kernel is called
-        directly with its slots and scratch bound once, and the step counted and the
-        denormals flushed as `apply` does them: the same operations, without the ~20 us
-        of per-call checks that are a fifth of a small pack's step. Else `apply` itself."""
+        run the update rule on the one (K, P) variable (no loss scaling, accumulation,
+        clipping, weight decay, EMA or constraint), its two parts are called directly
+        (`_update`, `_count_update`), without the per-call checks that are a fifth of a
+        small pack's step. Else `apply` itself."""
         o, params = self.optimizer, self.params
         if (not o.supports_flat or o.loss_scale_factor is not None or o.clipvalue
                 or o.gradient_accumulation_steps or o.weight_decay or o.use_ema
@@ -139,18 +138,11 @@ class StackedOptimizer:
                     self._lists = ([grads], [params])
                 o.apply(*self._lists)
             return general
-        w = params.data
-        slots = [group[0].data for group in o._slot_groups()]
-        scratch = [o._scratch(0, w)] + ([o._scratch(0, w, second=True)]
-                                        if o._n_scratch == 2 else [])
-        kernel, coefficients = o._kernel, o._coefficients
-        count, flush_every = o._iterations.data, o._flush_every
+        variables, indices = [params], [0]
 
         def update(grads: np.ndarray, rates: Any) -> None:
-            kernel(w, grads, slots, scratch, coefficients(rates))
-            count[...] = done = int(count) + 1
-            if done % flush_every == 0:
-                o._flush_denormal_slots()
+            o._update([grads], variables, indices, rates)
+            o._count_update()
         return update
 
     def keep(self, members: list[int]) -> None:

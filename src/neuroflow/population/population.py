@@ -240,8 +240,8 @@ class Population:
                              f"None, received {memory_budget!r}")
         if workers is not None and (isinstance(workers, bool) or not isinstance(
                 workers, (int, np.integer)) or workers < 1):
-            raise ValueError(f"Population: workers must be a positive number of threads or "
-                             f"None, received {workers!r}")
+            raise ValueError(f"Population: workers must be a positive number of packs "
+                             f"training at once, or None, received {workers!r}")
         self.models = models
         self.memory_budget = memory_budget
         self.workers = workers
@@ -388,12 +388,14 @@ class Population:
                 None if generators is None else [generators[s.index] for s in job],
                 val, validation_batch_size or data.batch_size, validation_freq)
 
+        def generator_for(number: int) -> np.random.Generator | None:
+            return None if number == 0 else copy.deepcopy(start)
+
         def run(number: int) -> None:
             if abort.is_set():
                 return
             job = jobs[number]
-            generator = None if number == 0 else copy.deepcopy(start)
-            with using_generator(generator):
+            with using_generator(generator_for(number)):
                 if isinstance(job, int) or len(job) == 1:  # its own fit, its fastest path
                     i = job if isinstance(job, int) else job[0].index
                     histories[i] = fit_alone(i)
@@ -424,8 +426,7 @@ class Population:
                 job = jobs[number]
                 trainer = trainers[number] = trainer_for(job)
                 lists = [CallbackList(list(per_member[s.index]), model=s.model,
-                                      params={"verbose": 0, "epochs": epochs,
-                                              "steps": trainer.data.steps}) for s in job]
+                                      params=trainer.callback_params(epochs)) for s in job]
                 for s in job:
                     s.model.stop_training = False
                 holding = running.holding(trainer.nbytes)
@@ -439,7 +440,7 @@ class Population:
             def train(number: int, connection: Any, stop: threading.Event) -> dict:
                 job = jobs[number]
                 remotes = [[Remote(connection, m, stop)] for m in range(len(job))]
-                with using_generator(None if number == 0 else copy.deepcopy(start)):
+                with using_generator(generator_for(number)):
                     trained = trainers[number].fit(epochs, initial_epoch, remotes, stop)
                 return {"histories": [(h.history, h.epoch, h.params) for h in trained],
                         "global": (backend_random.global_rng().bit_generator.state
@@ -645,6 +646,10 @@ class _PackTrainer:
                 where[id(layer.bias)] = (bias[0], (bias[1],), (slice(0, b),))
         return [where[id(v)] for v in spec.model._train_variables()]
 
+    def callback_params(self, epochs: int) -> dict:
+        """The `params` the members' callbacks see, as a member's own fit gives them."""
+        return {"verbose": 0, "epochs": epochs, "steps": self.data.steps}
+
     def fit(self, epochs: int, initial_epoch: int, callbacks: list[list],
             abort: threading.Event | None = None) -> list[History]:
         """Train the pack; every member stops at the end of an epoch once `abort` is set
@@ -655,7 +660,7 @@ class _PackTrainer:
         specs = list(net.specs)
         histories = [History() for _ in specs]
         lists = [CallbackList(list(cbs) + [h], model=s.model,
-                              params={"verbose": 0, "epochs": epochs, "steps": self.data.steps})
+                              params=self.callback_params(epochs))
                  for s, cbs, h in zip(specs, callbacks, histories, strict=True)]
         active = list(range(len(specs)))  # member number of each row of the pack
         finals: dict[int, dict] = {}

@@ -98,13 +98,12 @@ class Remote(Callback):
 
 
 class _Job:
-    """One pack's child: its connection, its members' models and callback lists."""
+    """One pack's child: its process, its members' models and callback lists."""
 
-    def __init__(self, number: int, connection: Connection, pid: int, models: list,
-                 lists: list[CallbackList], release: Callable[[], None]):
-        self.number, self.connection, self.pid = number, connection, pid
+    def __init__(self, number: int, pid: int, models: list, lists: list[CallbackList],
+                 release: Callable[[], None]):
+        self.number, self.pid = number, pid
         self.models, self.lists, self.release = models, lists, release
-        self.result: dict | None = None
         self.failed = False  # one of its callbacks raised: its events are not answered
 
 
@@ -161,7 +160,7 @@ def run_in_processes(numbers: list[int], workers: int, abort: threading.Event,
                     ours.close()
                     _child(number, theirs, abort, train)
                 theirs.close()
-                running[ours] = _Job(number, ours, pid, models, lists, release)
+                running[ours] = _Job(number, pid, models, lists, release)
             if abort.is_set():
                 pending.clear()
             if not running:
@@ -190,7 +189,6 @@ def run_in_processes(numbers: list[int], workers: int, abort: threading.Event,
                     continue
                 _end(job, running, connection)
                 if message[0] == "done":
-                    job.result = message[1]
                     if error is None:
                         finish(job.number, message[1])
                 elif error is None:

@@ -336,31 +336,15 @@ class StudyStorage(RDBStorage):
 
     @staticmethod
     def _write_values(session: Any, values: dict[int, Sequence[float] | None]) -> None:
-        """Write objective values of trials the caller has checked are updatable: one read
-        of which exist, the new ones in one INSERT (Optuna's own write reads each value,
-        and flushes the session before each read)."""
-        values = {trial_id: vs for trial_id, vs in values.items() if vs}
-        if not values:
-            return
+        """Write objective values of trials the caller has checked are updatable (Optuna's
+        own write reads each value, and flushes the session before each read)."""
         table = models.TrialValueModel
-        existing = {(trial_id, objective): row_id for row_id, trial_id, objective in
-                    session.execute(sqlalchemy.select(table.trial_value_id, table.trial_id,
-                                                      table.objective)
-                                    .where(table.trial_id.in_(list(values))))}
-        new = []
+        rows = {}
         for trial_id, vs in values.items():
-            for objective, value in enumerate(vs):
+            for objective, value in enumerate(vs or ()):
                 stored, kind = table.value_to_stored_repr(value)
-                row_id = existing.get((trial_id, objective))
-                if row_id is None:
-                    new.append({"trial_id": trial_id, "objective": objective, "value": stored,
-                                "value_type": kind})
-                else:
-                    session.execute(sqlalchemy.update(table)
-                                    .where(table.trial_value_id == row_id)
-                                    .values(value=stored, value_type=kind))
-        if new:
-            session.execute(sqlalchemy.insert(table), new)
+                rows[trial_id, objective] = {"value": stored, "value_type": kind}
+        _upsert(session, table, table.trial_value_id, table.objective, "objective", rows)
 
     @staticmethod
     def _write_params(session: Any, params: dict[int, dict[str, tuple[float, Any]]]) -> None:
@@ -372,29 +356,14 @@ class StudyStorage(RDBStorage):
         if rows:
             session.execute(sqlalchemy.insert(models.TrialParamModel), rows)
 
-    def _write_attrs(self, session: Any, attrs: dict[int, dict[str, Any]]) -> None:
-        """Write user attributes of trials the caller has checked are updatable: one read
-        of which keys exist, the new ones in one INSERT (Optuna's own write reads the
-        trial and the attribute again for every key)."""
-        attrs = {trial_id: values for trial_id, values in attrs.items() if values}
-        if not attrs:
-            return
+    @staticmethod
+    def _write_attrs(session: Any, attrs: dict[int, dict[str, Any]]) -> None:
+        """Write user attributes of trials the caller has checked are updatable (Optuna's
+        own write reads the trial and the attribute again for every key)."""
         table = models.TrialUserAttributeModel
-        existing = {(trial_id, key): row_id for row_id, trial_id, key in session.execute(
-            sqlalchemy.select(table.trial_user_attribute_id, table.trial_id, table.key)
-            .where(table.trial_id.in_(list(attrs))))}
-        new = []
-        for trial_id, values in attrs.items():
-            for key, value in values.items():
-                row_id = existing.get((trial_id, key))
-                if row_id is None:
-                    new.append({"trial_id": trial_id, "key": key, "value_json": json.dumps(value)})
-                else:
-                    session.execute(sqlalchemy.update(table)
-                                    .where(table.trial_user_attribute_id == row_id)
-                                    .values(value_json=json.dumps(value)))
-        if new:
-            session.execute(sqlalchemy.insert(table), new)
+        rows = {(trial_id, key): {"value_json": json.dumps(value)}
+                for trial_id, values in attrs.items() for key, value in values.items()}
+        _upsert(session, table, table.trial_user_attribute_id, table.key, "key", rows)
 
     # ---- the reaper ---------------------------------------------------------------------
     def _get_stale_trial_ids(self, study_id: int) -> list[int]:
@@ -452,6 +421,28 @@ class StudyStorage(RDBStorage):
         with _create_scoped_session(self.scoped_session) as session:
             session.execute(sqlalchemy.update(table).where(table.trial_id.in_(ids))
                             .values(heartbeat=session.execute(sqlalchemy.func.now()).scalar()))
+
+
+def _upsert(session: Any, table: Any, id_column: Any, key_column: Any, key_name: str,
+            rows: dict[tuple[int, Any], dict[str, Any]]) -> None:
+    """Write rows keyed by (trial id, key) into a per-trial table: one read of which
+    exist (updated in place), the new ones in one INSERT."""
+    if not rows:
+        return
+    trial_ids = list({trial_id for trial_id, _ in rows})
+    existing = {(trial_id, key): row_id for row_id, trial_id, key in session.execute(
+        sqlalchemy.select(id_column, table.trial_id, key_column)
+        .where(table.trial_id.in_(trial_ids)))}
+    new = []
+    for (trial_id, key), columns in rows.items():
+        row_id = existing.get((trial_id, key))
+        if row_id is None:
+            new.append({"trial_id": trial_id, key_name: key, **columns})
+        else:
+            session.execute(sqlalchemy.update(table).where(id_column == row_id)
+                            .values(**columns))
+    if new:
+        session.execute(sqlalchemy.insert(table), new)
 
 
 @contextlib.contextmanager
